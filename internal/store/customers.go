@@ -1,0 +1,319 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Identity kinds that resolve to a customer.
+const (
+	IdentityEmail            = "email"
+	IdentityPhone            = "phone"
+	IdentityTelegramID       = "telegram_id"
+	IdentityTelegramUsername = "telegram_username"
+	IdentityExternalID       = "external_id"
+)
+
+// IdentityKinds lists the valid identity kinds.
+var IdentityKinds = []string{IdentityEmail, IdentityPhone, IdentityTelegramID, IdentityTelegramUsername, IdentityExternalID}
+
+// Identity is one way of recognising a customer.
+type Identity struct {
+	Kind  string `json:"kind"`
+	Value string `json:"value"`
+}
+
+// NormalizeIdentity returns the canonical stored form of an identity value,
+// so that "Anna@Example.com " and "anna@example.com" are the same person.
+func NormalizeIdentity(kind, value string) string {
+	v := strings.TrimSpace(value)
+	switch kind {
+	case IdentityEmail:
+		return strings.ToLower(v)
+	case IdentityPhone:
+		var b strings.Builder
+		for i, r := range v {
+			if unicode.IsDigit(r) || (r == '+' && i == 0) {
+				b.WriteRune(r)
+			}
+		}
+		return b.String()
+	case IdentityTelegramUsername:
+		return strings.ToLower(strings.TrimPrefix(v, "@"))
+	}
+	return v
+}
+
+// Customer is one profile; its identities resolve feedback from any channel to it.
+type Customer struct {
+	ID             int64          `json:"id"`
+	WorkspaceID    int64          `json:"-"`
+	Name           string         `json:"name"`
+	Segment        string         `json:"segment"`
+	Region         string         `json:"region"`
+	Lang           string         `json:"lang"`
+	Timezone       string         `json:"timezone"`
+	Status         string         `json:"status"`
+	AnnualRevenue  float64        `json:"annual_revenue"`
+	AccountOwnerID *int64         `json:"account_owner_id,omitempty"`
+	Attributes     map[string]any `json:"attributes"`
+	MergedIntoID   *int64         `json:"merged_into_id,omitempty"`
+	Identities     []Identity     `json:"identities"`
+	CreatedAt      time.Time      `json:"created_at"`
+	UpdatedAt      time.Time      `json:"updated_at"`
+}
+
+// CustomerInput describes a customer as a caller knows it: identities to
+// resolve by, and profile fields to fill in when they are empty.
+type CustomerInput struct {
+	Identities    []Identity
+	Name          string
+	Segment       string
+	Region        string
+	Lang          string
+	Timezone      string
+	AnnualRevenue *float64
+	Attributes    map[string]any
+}
+
+// Empty reports whether the input names nobody.
+func (in CustomerInput) Empty() bool { return len(in.Identities) == 0 }
+
+// UpsertCustomer resolves in to an existing customer (by any identity) or
+// creates one, and returns its id.
+func (db *DB) UpsertCustomer(ctx context.Context, workspaceID int64, in CustomerInput) (int64, error) {
+	var id int64
+	err := db.InTx(ctx, func(tx *Tx) error {
+		var err error
+		id, err = tx.resolveCustomer(ctx, workspaceID, in, time.Now())
+		return err
+	})
+	return id, err
+}
+
+// resolveCustomer finds the customer owning any of in's identities, attaches
+// the other identities to it, or creates a new customer. When the identities
+// belong to two different customers the first found wins and the others keep
+// their owner: merging is an explicit, audited act (MergeCustomers).
+func (tx *Tx) resolveCustomer(ctx context.Context, workspaceID int64, in CustomerInput, now time.Time) (int64, error) {
+	ids := make([]Identity, 0, len(in.Identities))
+	for _, idn := range in.Identities {
+		v := NormalizeIdentity(idn.Kind, idn.Value)
+		if v != "" {
+			ids = append(ids, Identity{Kind: idn.Kind, Value: v})
+		}
+	}
+	if len(ids) == 0 {
+		return 0, errors.New("resolve customer: no identity")
+	}
+	var found int64
+	for _, idn := range ids {
+		err := tx.queryRow(ctx, `SELECT customer_id FROM customer_identities WHERE workspace_id = ? AND kind = ? AND value = ?`,
+			workspaceID, idn.Kind, idn.Value).Scan(&found)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("resolve customer: %w", err)
+		}
+	}
+	nowMs := now.UnixMilli()
+	attrs := "{}"
+	if len(in.Attributes) > 0 {
+		b, err := json.Marshal(in.Attributes)
+		if err != nil {
+			return 0, fmt.Errorf("customer attributes: %w", err)
+		}
+		attrs = string(b)
+	}
+	created := found == 0
+	if created {
+		id, err := tx.allocID(ctx, "customers")
+		if err != nil {
+			return 0, err
+		}
+		revenue := 0.0
+		if in.AnnualRevenue != nil {
+			revenue = *in.AnnualRevenue
+		}
+		_, err = tx.exec(ctx, `INSERT INTO customers (id, workspace_id, name, segment, region, lang, timezone, status,
+			annual_revenue, attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
+			id, workspaceID, in.Name, in.Segment, in.Region, in.Lang, in.Timezone, revenue, attrs, nowMs, nowMs)
+		if err != nil {
+			return 0, fmt.Errorf("create customer: %w", err)
+		}
+		found = id
+	} else {
+		// Fill in what the profile did not know yet; never overwrite.
+		_, err := tx.exec(ctx, `UPDATE customers SET
+			name = CASE WHEN name = '' THEN ? ELSE name END,
+			segment = CASE WHEN segment = '' THEN ? ELSE segment END,
+			region = CASE WHEN region = '' THEN ? ELSE region END,
+			lang = CASE WHEN lang = '' THEN ? ELSE lang END,
+			timezone = CASE WHEN timezone = '' THEN ? ELSE timezone END
+			WHERE workspace_id = ? AND id = ?`,
+			in.Name, in.Segment, in.Region, in.Lang, in.Timezone, workspaceID, found)
+		if err != nil {
+			return 0, fmt.Errorf("update customer: %w", err)
+		}
+	}
+	for _, idn := range ids {
+		_, err := tx.exec(ctx, `INSERT INTO customer_identities (workspace_id, kind, value, customer_id, created_at)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, kind, value) DO NOTHING`,
+			workspaceID, idn.Kind, idn.Value, found, nowMs)
+		if err != nil {
+			return 0, fmt.Errorf("add identity: %w", err)
+		}
+	}
+	if created {
+		// On PostgreSQL a concurrent writer may have claimed the identity
+		// between our lookup and insert: then the profile is theirs.
+		var owner int64
+		if err := tx.queryRow(ctx, `SELECT customer_id FROM customer_identities WHERE workspace_id = ? AND kind = ? AND value = ?`,
+			workspaceID, ids[0].Kind, ids[0].Value).Scan(&owner); err != nil {
+			return 0, fmt.Errorf("resolve customer: %w", err)
+		}
+		if owner != found {
+			if _, err := tx.exec(ctx, `DELETE FROM customers WHERE workspace_id = ? AND id = ?`, workspaceID, found); err != nil {
+				return 0, fmt.Errorf("resolve customer: %w", err)
+			}
+			return tx.resolveCustomer(ctx, workspaceID, in, now)
+		}
+	}
+	return found, nil
+}
+
+const customerColumns = `id, workspace_id, name, segment, region, lang, timezone, status, annual_revenue,
+	account_owner_id, attributes, merged_into_id, created_at, updated_at`
+
+func scanCustomer(row interface{ Scan(...any) error }) (Customer, error) {
+	var c Customer
+	var attrs string
+	var created, updated int64
+	err := row.Scan(&c.ID, &c.WorkspaceID, &c.Name, &c.Segment, &c.Region, &c.Lang, &c.Timezone, &c.Status,
+		&c.AnnualRevenue, &c.AccountOwnerID, &attrs, &c.MergedIntoID, &created, &updated)
+	if err != nil {
+		return c, err
+	}
+	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
+	c.Attributes = map[string]any{}
+	_ = json.Unmarshal([]byte(attrs), &c.Attributes)
+	c.Identities = []Identity{}
+	return c, nil
+}
+
+// Customer returns one customer of the workspace with its identities.
+func (db *DB) Customer(ctx context.Context, workspaceID, id int64) (Customer, error) {
+	c, err := scanCustomer(db.queryRow(ctx, `SELECT `+customerColumns+` FROM customers WHERE workspace_id = ? AND id = ?`, workspaceID, id))
+	if err != nil {
+		return c, notFound(err, "customer")
+	}
+	rows, err := db.query(ctx, `SELECT kind, value FROM customer_identities WHERE workspace_id = ? AND customer_id = ? ORDER BY kind, value`, workspaceID, id)
+	if err != nil {
+		return c, fmt.Errorf("customer identities: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var idn Identity
+		if err := rows.Scan(&idn.Kind, &idn.Value); err != nil {
+			return c, err
+		}
+		c.Identities = append(c.Identities, idn)
+	}
+	return c, rows.Err()
+}
+
+// CustomerFilter narrows a customer listing.
+type CustomerFilter struct {
+	Segment string
+	Region  string
+	Q       string // matches name or an identity value
+	AfterID int64  // cursor: customers with a smaller id (newest first)
+	Limit   int
+}
+
+// Customers lists the workspace's customers, newest first.
+func (db *DB) Customers(ctx context.Context, workspaceID int64, f CustomerFilter) ([]Customer, error) {
+	where := []string{"workspace_id = ?", "merged_into_id IS NULL"}
+	args := []any{workspaceID}
+	if f.Segment != "" {
+		where, args = append(where, "segment = ?"), append(args, f.Segment)
+	}
+	if f.Region != "" {
+		where, args = append(where, "region = ?"), append(args, f.Region)
+	}
+	if f.Q != "" {
+		like := "%" + escapeLike(strings.ToLower(f.Q)) + "%"
+		where = append(where, `(LOWER(name) LIKE ? ESCAPE '\' OR id IN (SELECT customer_id FROM customer_identities
+			WHERE workspace_id = ? AND value LIKE ? ESCAPE '\'))`)
+		args = append(args, like, workspaceID, like)
+	}
+	if f.AfterID > 0 {
+		where, args = append(where, "id < ?"), append(args, f.AfterID)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	rows, err := db.query(ctx, `SELECT `+customerColumns+` FROM customers WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY id DESC LIMIT ?`, append(args, f.Limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("list customers: %w", err)
+	}
+	defer rows.Close()
+	out := []Customer{}
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// MergeCustomers folds customer `from` into `into`: identities and feedback
+// move, `from` is kept as a tombstone pointing at `into`, and the act is audited.
+func (db *DB) MergeCustomers(ctx context.Context, workspaceID, into, from int64, actor string) error {
+	if into == from {
+		return errors.New("merge customers: a customer cannot be merged into itself")
+	}
+	return db.InTx(ctx, func(tx *Tx) error {
+		for _, id := range []int64{into, from} {
+			var n int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE workspace_id = ? AND id = ? AND merged_into_id IS NULL`,
+				workspaceID, id).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return fmt.Errorf("merge customers: customer %d: %w", id, ErrNotFound)
+			}
+		}
+		now := time.Now().UnixMilli()
+		stmts := []string{
+			`UPDATE customer_identities SET customer_id = ? WHERE workspace_id = ? AND customer_id = ?`,
+			`UPDATE feedback_items SET customer_id = ? WHERE workspace_id = ? AND customer_id = ?`,
+		}
+		for _, s := range stmts {
+			if _, err := tx.exec(ctx, s, into, workspaceID, from); err != nil {
+				return fmt.Errorf("merge customers: %w", err)
+			}
+		}
+		if _, err := tx.exec(ctx, `UPDATE customers SET merged_into_id = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`,
+			into, now, workspaceID, from); err != nil {
+			return fmt.Errorf("merge customers: %w", err)
+		}
+		return tx.audit(ctx, AuditEntry{WorkspaceID: workspaceID, Actor: actor, Action: "customer.merge",
+			ObjectType: "customer", ObjectID: into, Details: map[string]any{"merged": from}})
+	})
+}
+
+// escapeLike escapes LIKE wildcards so user text matches literally.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
