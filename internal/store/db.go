@@ -42,7 +42,16 @@ type DB struct {
 	w       *sql.DB
 	r       *sql.DB
 	rebound sync.Map // query text → rebound text (PostgreSQL only)
+	hooks   []FeedbackHook
 }
+
+// FeedbackHook runs inside the transaction that stores new feedback items
+// (duplicates excluded), so that whatever it writes — rollups, outbox jobs
+// for rules and webhooks — commits or rolls back with the items.
+type FeedbackHook func(ctx context.Context, tx *Tx, workspaceID int64, items []FeedbackItem) error
+
+// AddFeedbackHook registers a hook; call it while wiring, before serving.
+func (db *DB) AddFeedbackHook(h FeedbackHook) { db.hooks = append(db.hooks, h) }
 
 // Options tune how the database is opened.
 type Options struct {

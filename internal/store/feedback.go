@@ -118,6 +118,19 @@ func (db *DB) InsertFeedback(ctx context.Context, workspaceID int64, batch []New
 		if err != nil {
 			return err
 		}
+		if len(db.hooks) > 0 {
+			fresh := make([]FeedbackItem, 0, len(batch))
+			for i := range batch {
+				if !res.Duplicates[i] {
+					fresh = append(fresh, batch[i].Item)
+				}
+			}
+			for _, h := range db.hooks {
+				if err := h(ctx, tx, workspaceID, fresh); err != nil {
+					return err
+				}
+			}
+		}
 		if idem != nil {
 			body, _ := json.Marshal(res)
 			if _, err := tx.exec(ctx, `UPDATE idempotency_keys SET response = ? WHERE workspace_id = ? AND key = ?`,

@@ -1,0 +1,127 @@
+// Package api serves Vox's REST API under /api/v1: feedback ingestion and
+// listing, customers, and the OpenAPI document that describes them.
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"vox/internal/ingest"
+	"vox/internal/store"
+)
+
+// MaxBodyBytes caps a request body: 1000 items with long texts fit, a
+// runaway upload does not.
+const MaxBodyBytes = 8 << 20
+
+// API holds the handlers' dependencies.
+type API struct {
+	db      *store.DB
+	ingest  *ingest.Service
+	log     *slog.Logger
+	metrics *Metrics
+}
+
+// New returns the API. metrics may be nil.
+func New(db *store.DB, svc *ingest.Service, log *slog.Logger, metrics *Metrics) *API {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &API{db: db, ingest: svc, log: log, metrics: metrics}
+}
+
+// route is one endpoint; the table is also what the OpenAPI test walks.
+type route struct {
+	method, path string
+	public       bool
+	handle       func(w http.ResponseWriter, r *http.Request, ws int64) error
+}
+
+func (a *API) routes() []route {
+	return []route{
+		{method: "GET", path: "/api/v1/openapi.json", public: true, handle: a.openAPI},
+		{method: "POST", path: "/api/v1/feedback", handle: a.postFeedback},
+		{method: "GET", path: "/api/v1/feedback", handle: a.listFeedback},
+		{method: "GET", path: "/api/v1/feedback/{id}", handle: a.getFeedback},
+		{method: "GET", path: "/api/v1/customers", handle: a.listCustomers},
+		{method: "POST", path: "/api/v1/customers", handle: a.postCustomer},
+		{method: "GET", path: "/api/v1/customers/{id}", handle: a.getCustomer},
+		{method: "POST", path: "/api/v1/customers/{id}/merge", handle: a.mergeCustomer},
+		{method: "POST", path: "/api/v1/transactions", handle: a.postTransactions},
+		{method: "POST", path: "/api/v1/churn-events", handle: a.postChurnEvent},
+	}
+}
+
+// Handler returns the /api/v1 handler.
+func (a *API) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range a.routes() {
+		mux.Handle(rt.method+" "+rt.path, a.wrap(rt))
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, &apiError{Status: http.StatusNotFound, Code: "no_route", Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
+	})
+	return mux
+}
+
+type workspaceKey struct{}
+
+func (a *API) wrap(rt route) http.Handler {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ws int64
+		if !rt.public {
+			var err error
+			if ws, err = a.authenticate(r); err != nil {
+				writeError(w, errUnauthorized)
+				return
+			}
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		if err := rt.handle(w, r.WithContext(context.WithValue(r.Context(), workspaceKey{}, ws)), ws); err != nil {
+			a.fail(w, r, err)
+		}
+	})
+	if a.metrics != nil {
+		return a.metrics.instrument(rt.method+" "+rt.path, h)
+	}
+	return h
+}
+
+func (a *API) authenticate(r *http.Request) (int64, error) {
+	h := r.Header.Get("Authorization")
+	key, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || strings.TrimSpace(key) == "" {
+		return 0, errUnauthorized
+	}
+	return a.db.WorkspaceForAPIKey(r.Context(), strings.TrimSpace(key))
+}
+
+// fail maps an error to its HTTP answer; unknown errors are logged, not shown.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &ae):
+		writeError(w, ae)
+	case errors.As(err, &mbe):
+		writeError(w, &apiError{Status: http.StatusRequestEntityTooLarge, Code: "body_too_large",
+			Message: "request body is larger than " + strconv.Itoa(MaxBodyBytes) + " bytes"})
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, errNotFound)
+	default:
+		a.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeError(w, errInternal)
+	}
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errNotFound
+	}
+	return id, nil
+}
