@@ -42,6 +42,12 @@ type route struct {
 }
 
 func (a *API) routes() []route {
+	rs := a.coreRoutes()
+	// Feature packages append their routes here, one line each.
+	return rs
+}
+
+func (a *API) coreRoutes() []route {
 	return []route{
 		{method: "GET", path: "/api/v1/openapi.json", public: true, handle: a.openAPI},
 		{method: "POST", path: "/api/v1/feedback", handle: a.postFeedback},
@@ -124,4 +130,13 @@ func pathID(r *http.Request) (int64, error) {
 		return 0, errNotFound
 	}
 	return id, nil
+}
+
+// Routes lists "METHOD /path" of every endpoint, for the OpenAPI test.
+func Routes() []string {
+	var out []string
+	for _, rt := range (&API{}).routes() {
+		out = append(out, rt.method+" "+rt.path)
+	}
+	return out
 }
