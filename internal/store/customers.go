@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -97,96 +96,20 @@ func (db *DB) UpsertCustomer(ctx context.Context, workspaceID int64, in Customer
 	return id, err
 }
 
-// resolveCustomer finds the customer owning any of in's identities, attaches
-// the other identities to it, or creates a new customer. When the identities
-// belong to two different customers the first found wins and the others keep
-// their owner: merging is an explicit, audited act (MergeCustomers).
+// resolveCustomer finds the customer owning any of in's identities,
+// attaches the other identities to it, or creates a new customer. When the
+// identities belong to two different customers the first found wins and the
+// others keep their owner: merging is an explicit, audited act
+// (MergeCustomers).
 func (tx *Tx) resolveCustomer(ctx context.Context, workspaceID int64, in CustomerInput, now time.Time) (int64, error) {
-	ids := make([]Identity, 0, len(in.Identities))
-	for _, idn := range in.Identities {
-		v := NormalizeIdentity(idn.Kind, idn.Value)
-		if v != "" {
-			ids = append(ids, Identity{Kind: idn.Kind, Value: v})
-		}
+	ids, err := tx.resolveCustomers(ctx, workspaceID, []CustomerInput{in}, now)
+	if err != nil {
+		return 0, err
 	}
-	if len(ids) == 0 {
+	if ids[0] == 0 {
 		return 0, errors.New("resolve customer: no identity")
 	}
-	var found int64
-	for _, idn := range ids {
-		err := tx.queryRow(ctx, `SELECT customer_id FROM customer_identities WHERE workspace_id = ? AND kind = ? AND value = ?`,
-			workspaceID, idn.Kind, idn.Value).Scan(&found)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return 0, fmt.Errorf("resolve customer: %w", err)
-		}
-	}
-	nowMs := now.UnixMilli()
-	attrs := "{}"
-	if len(in.Attributes) > 0 {
-		b, err := json.Marshal(in.Attributes)
-		if err != nil {
-			return 0, fmt.Errorf("customer attributes: %w", err)
-		}
-		attrs = string(b)
-	}
-	created := found == 0
-	if created {
-		id, err := tx.allocID(ctx, "customers")
-		if err != nil {
-			return 0, err
-		}
-		revenue := 0.0
-		if in.AnnualRevenue != nil {
-			revenue = *in.AnnualRevenue
-		}
-		_, err = tx.exec(ctx, `INSERT INTO customers (id, workspace_id, name, segment, region, lang, timezone, status,
-			annual_revenue, attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
-			id, workspaceID, in.Name, in.Segment, in.Region, in.Lang, in.Timezone, revenue, attrs, nowMs, nowMs)
-		if err != nil {
-			return 0, fmt.Errorf("create customer: %w", err)
-		}
-		found = id
-	} else {
-		// Fill in what the profile did not know yet; never overwrite.
-		_, err := tx.exec(ctx, `UPDATE customers SET
-			name = CASE WHEN name = '' THEN ? ELSE name END,
-			segment = CASE WHEN segment = '' THEN ? ELSE segment END,
-			region = CASE WHEN region = '' THEN ? ELSE region END,
-			lang = CASE WHEN lang = '' THEN ? ELSE lang END,
-			timezone = CASE WHEN timezone = '' THEN ? ELSE timezone END
-			WHERE workspace_id = ? AND id = ?`,
-			in.Name, in.Segment, in.Region, in.Lang, in.Timezone, workspaceID, found)
-		if err != nil {
-			return 0, fmt.Errorf("update customer: %w", err)
-		}
-	}
-	for _, idn := range ids {
-		_, err := tx.exec(ctx, `INSERT INTO customer_identities (workspace_id, kind, value, customer_id, created_at)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, kind, value) DO NOTHING`,
-			workspaceID, idn.Kind, idn.Value, found, nowMs)
-		if err != nil {
-			return 0, fmt.Errorf("add identity: %w", err)
-		}
-	}
-	if created {
-		// On PostgreSQL a concurrent writer may have claimed the identity
-		// between our lookup and insert: then the profile is theirs.
-		var owner int64
-		if err := tx.queryRow(ctx, `SELECT customer_id FROM customer_identities WHERE workspace_id = ? AND kind = ? AND value = ?`,
-			workspaceID, ids[0].Kind, ids[0].Value).Scan(&owner); err != nil {
-			return 0, fmt.Errorf("resolve customer: %w", err)
-		}
-		if owner != found {
-			if _, err := tx.exec(ctx, `DELETE FROM customers WHERE workspace_id = ? AND id = ?`, workspaceID, found); err != nil {
-				return 0, fmt.Errorf("resolve customer: %w", err)
-			}
-			return tx.resolveCustomer(ctx, workspaceID, in, now)
-		}
-	}
-	return found, nil
+	return ids[0], nil
 }
 
 const customerColumns = `id, workspace_id, name, segment, region, lang, timezone, status, annual_revenue,

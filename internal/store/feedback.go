@@ -171,22 +171,29 @@ func (db *DB) replay(ctx context.Context, workspaceID int64, idem *Idempotency) 
 
 func (tx *Tx) insertFeedback(ctx context.Context, workspaceID int64, batch []NewFeedback) (InsertResult, error) {
 	now := time.Now()
-	customers := map[string]int64{}
+	var inputs []CustomerInput
+	var owners []int
+	for i := range batch {
+		if !batch[i].Customer.Empty() {
+			inputs = append(inputs, batch[i].Customer)
+			owners = append(owners, i)
+		}
+	}
+	if len(inputs) > 0 {
+		ids, err := tx.resolveCustomers(ctx, workspaceID, inputs, now)
+		if err != nil {
+			return InsertResult{}, err
+		}
+		for k, i := range owners {
+			if ids[k] != 0 {
+				id := ids[k]
+				batch[i].Item.CustomerID = &id
+			}
+		}
+	}
 	employees := map[string]int64{}
 	for i := range batch {
 		nf := &batch[i]
-		if !nf.Customer.Empty() {
-			key := identityKey(nf.Customer.Identities)
-			id, ok := customers[key]
-			if !ok {
-				var err error
-				if id, err = tx.resolveCustomer(ctx, workspaceID, nf.Customer, now); err != nil {
-					return InsertResult{}, err
-				}
-				customers[key] = id
-			}
-			nf.Item.CustomerID = &id
-		}
 		if nf.Employee.ExternalID != "" {
 			id, ok := employees[nf.Employee.ExternalID]
 			if !ok {
@@ -270,17 +277,6 @@ var feedbackPlaceholders = "(" + placeholders(feedbackInsertWidth) + ")"
 
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
-func identityKey(ids []Identity) string {
-	var b strings.Builder
-	for _, id := range ids {
-		b.WriteString(id.Kind)
-		b.WriteByte(0)
-		b.WriteString(NormalizeIdentity(id.Kind, id.Value))
-		b.WriteByte(0)
-	}
-	return b.String()
 }
 
 func jsonText(v any, empty string) string {

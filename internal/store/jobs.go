@@ -216,5 +216,3 @@ func (db *DB) RequeueDeadJob(ctx context.Context, workspaceID, id int64) error {
 	}
 	return nil
 }
-
-

@@ -133,4 +133,3 @@ func (db *DB) Role(ctx context.Context, workspaceID, userID int64) (string, erro
 	}
 	return role, nil
 }
-
