@@ -1,6 +1,12 @@
 package main
 
-import "net/http"
+import (
+	"net/http"
+
+	"vox/internal/web"
+)
 
 // newWeb returns the web UI handler.
-func newWeb(e *env) http.Handler { return nil }
+func newWeb(e *env) http.Handler {
+	return web.New(e.db, web.Options{Secure: e.cfg.SecureCookies, Logger: e.log}).Handler()
+}

@@ -173,3 +173,40 @@ func (db *DB) EmployeeIDForUser(ctx context.Context, workspaceID, userID int64) 
 	}
 	return id, nil
 }
+
+// SetUserDisabled disables or re-enables a user; disabling also ends every
+// session of the user in the same transaction, so no open tab keeps working.
+func (db *DB) SetUserDisabled(ctx context.Context, userID int64, disabled bool) error {
+	flag := 0
+	if disabled {
+		flag = 1
+	}
+	return db.InTx(ctx, func(tx *Tx) error {
+		r, err := tx.exec(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, flag, userID)
+		if err != nil {
+			return fmt.Errorf("disable user: %w", err)
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return fmt.Errorf("user %d: %w", userID, ErrNotFound)
+		}
+		if disabled {
+			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
+				return fmt.Errorf("end sessions: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// LinkEmployeeUser ties an employee record to a user account, so that the
+// user (role employee) sees the feedback about that employee.
+func (db *DB) LinkEmployeeUser(ctx context.Context, workspaceID, employeeID, userID int64) error {
+	r, err := db.exec(ctx, `UPDATE employees SET user_id = ? WHERE workspace_id = ? AND id = ?`, userID, workspaceID, employeeID)
+	if err != nil {
+		return fmt.Errorf("link employee: %w", err)
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return fmt.Errorf("employee %d: %w", employeeID, ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+// Package web serves Vox's browser UI: server-rendered html/template pages
+// with embedded assets, ru/zh/en message catalogs, cookie sessions, CSRF
+// protection and a per-route permission check.
+//
+// Every route is declared once in routes() with the permissions it needs;
+// the wrapper around it loads the session, checks the role, checks CSRF on
+// POST and picks the language, so a handler only does its page's work.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	_ "time/tzdata" // workspace time zones must work on hosts without tzdata
+
+	"vox/internal/auth"
+	"vox/internal/store"
+)
+
+// Options configure the web UI.
+type Options struct {
+	// Secure marks cookies Secure and gives the session cookie the __Host-
+	// prefix; set it whenever Vox is reached over HTTPS (also behind a proxy).
+	Secure bool
+	// Logger receives errors and security events; nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock (tests move it to expire sessions and lockouts).
+	Now func() time.Time
+	// IdleTimeout and AbsoluteTimeout override the session lifetimes.
+	IdleTimeout, AbsoluteTimeout time.Duration
+}
+
+// Server is the web UI.
+type Server struct {
+	db       *store.DB
+	opt      Options
+	log      *slog.Logger
+	now      func() time.Time
+	sessions *auth.Sessions
+	limiter  *loginLimiter
+	cat      catalogs
+	pages    *renderer
+	// dummyHash is checked against when the email is unknown, so a login
+	// takes as long for a missing account as for a wrong password. It is
+	// made on first use: hashing costs as much as a login.
+	dummyOnce sync.Once
+	dummyHash string
+}
+
+// New builds the web UI over db. It panics only if the embedded templates
+// or catalogs are broken, which the package tests catch first.
+func New(db *store.DB, opts Options) *Server {
+	s := &Server{db: db, opt: opts, log: opts.Logger, now: opts.Now}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.sessions = auth.NewSessions(db, s.now)
+	if opts.IdleTimeout > 0 {
+		s.sessions.Idle = opts.IdleTimeout
+	}
+	if opts.AbsoluteTimeout > 0 {
+		s.sessions.Absolute = opts.AbsoluteTimeout
+	}
+	s.limiter = newLoginLimiter(s.now)
+	var err error
+	if s.cat, err = loadCatalogs(); err != nil {
+		panic(fmt.Sprintf("web: %v", err))
+	}
+	if s.pages, err = newRenderer(); err != nil {
+		panic(fmt.Sprintf("web: %v", err))
+	}
+	return s
+}
+
+// dummy returns the hash unknown emails are checked against.
+func (s *Server) dummy() string {
+	s.dummyOnce.Do(func() {
+		h, err := auth.HashPassword("vox-dummy-password")
+		if err != nil {
+			s.log.Error("web: dummy hash", "err", err)
+		}
+		s.dummyHash = h
+	})
+	return s.dummyHash
+}
+
+// route is one page or action. perms lists the permissions of which the
+// user needs any one; public routes need no session at all.
+type route struct {
+	method, path string
+	public       bool
+	perms        []auth.Permission
+	handle       func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{method: "GET", path: "/login", public: true, handle: s.loginPage},
+		{method: "POST", path: "/login", public: true, handle: s.login},
+		{method: "POST", path: "/logout", handle: s.logout},
+		{method: "POST", path: "/workspace", handle: s.switchWorkspace},
+		{method: "GET", path: "/{$}", perms: []auth.Permission{auth.ViewOverview}, handle: s.overview},
+		{method: "GET", path: "/feedback", perms: []auth.Permission{auth.ViewFeedback, auth.ViewOwnFeedback}, handle: s.feedbackList},
+		{method: "GET", path: "/customers", perms: []auth.Permission{auth.ViewCustomers}, handle: s.customerList},
+		{method: "GET", path: "/customers/{id}", perms: []auth.Permission{auth.ViewCustomers}, handle: s.customerPage},
+	}
+}
+
+// Handler returns the UI's handler; mount it at "/" beside /api/.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+	}
+	mux.Handle("GET /static/", staticHandler())
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, s.anonymous(w, r), http.StatusNotFound)
+	})
+	return securityHeaders(mux)
+}
+
+// Errors handlers return to get a status page instead of a 500.
+var (
+	errForbidden  = errors.New("forbidden")
+	errBadRequest = errors.New("bad request")
+)
+
+// statusOf maps a handler error to an HTTP status.
+func statusOf(err error) int {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, errForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, errBadRequest), errors.Is(err, store.ErrBadCursor):
+		return http.StatusBadRequest
+	}
+	return http.StatusInternalServerError
+}
+
+// PruneSessions deletes sessions past their absolute expiry; run it now and
+// then (e.g. hourly) so the sessions table does not grow without bound.
+func (s *Server) PruneSessions(ctx context.Context) (int64, error) {
+	return s.db.DeleteExpiredSessions(ctx, s.now())
+}
