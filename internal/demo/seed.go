@@ -31,6 +31,7 @@ type Credentials struct {
 type demoUser struct {
 	email, name, lang string
 	roles             []struct{ ws, role string }
+	employee          string // external id of the employee record this login is, in the main workspace
 }
 
 func roles(pairs ...string) []struct{ ws, role string } {
@@ -42,12 +43,12 @@ func roles(pairs ...string) []struct{ ws, role string } {
 }
 
 var demoUsers = []demoUser{
-	{OwnerEmail, "Demo Owner", "en", roles(MainWorkspace, store.RoleOwner, "acme-kz", store.RoleOwner)},
-	{"manager@vox.local", "Мария Ковалёва", "ru", roles(MainWorkspace, store.RoleManager)},
-	{"agent@vox.local", "Олег Сидоров", "ru", roles(MainWorkspace, store.RoleAgent)},
-	{"viewer@vox.local", "李娜", "zh", roles(MainWorkspace, store.RoleViewer)},
-	{"anna.smirnova@vox.local", "Анна Смирнова", "ru", roles(MainWorkspace, store.RoleEmployee)},
-	{"kz.manager@vox.local", "Асель Нурланова", "ru", roles("acme-kz", store.RoleManager)},
+	{OwnerEmail, "Demo Owner", "en", roles(MainWorkspace, store.RoleOwner, "acme-kz", store.RoleOwner), ""},
+	{"manager@vox.local", "Мария Ковалёва", "ru", roles(MainWorkspace, store.RoleManager), ""},
+	{"agent@vox.local", "Олег Сидоров", "ru", roles(MainWorkspace, store.RoleAgent), ""},
+	{"viewer@vox.local", "李娜", "zh", roles(MainWorkspace, store.RoleViewer), ""},
+	{"anna.smirnova@vox.local", "Анна Смирнова", "ru", roles(MainWorkspace, store.RoleEmployee), "E-101"},
+	{"kz.manager@vox.local", "Асель Нурланова", "ru", roles("acme-kz", store.RoleManager), ""},
 }
 
 // Seed fills the database with the demo company and returns the owner's
@@ -110,6 +111,16 @@ func seedUsers(ctx context.Context, db *store.DB, ws map[string]int64) error {
 		for _, r := range du.roles {
 			if err := db.AddMember(ctx, ws[r.ws], u.ID, r.role); err != nil {
 				return err
+			}
+		}
+		if du.employee != "" {
+			// The employee login sees the feedback about their own service.
+			empID, err := db.UpsertEmployee(ctx, ws[MainWorkspace], store.EmployeeInput{ExternalID: du.employee, Name: du.name})
+			if err != nil {
+				return fmt.Errorf("demo employee: %w", err)
+			}
+			if err := db.LinkEmployeeUser(ctx, ws[MainWorkspace], empID, u.ID); err != nil {
+				return fmt.Errorf("demo employee: %w", err)
 			}
 		}
 	}
