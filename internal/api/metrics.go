@@ -41,7 +41,9 @@ func (s *statusRecorder) WriteHeader(code int) {
 }
 
 // Instrument counts and times the requests of one route.
-func (m *Metrics) Instrument(route string, h http.Handler) http.Handler { return m.instrument(route, h) }
+func (m *Metrics) Instrument(route string, h http.Handler) http.Handler {
+	return m.instrument(route, h)
+}
 
 func (m *Metrics) instrument(route string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
