@@ -88,10 +88,18 @@ func errorsText(errs []RowError) string {
 
 // TestImportBrokenCSV imports a file with every kind of bad row: each is
 // reported at its physical line, the good rows are stored, and a second run
-// stores nothing new.
+// stores nothing new. It runs on both databases.
 func TestImportBrokenCSV(t *testing.T) {
-	db, svc, ws := newWorkspace(t)
+	testutil.EachDB(t, testImportBrokenCSV)
+}
+
+func testImportBrokenCSV(t *testing.T, db *store.DB) {
 	ctx := context.Background()
+	w, err := db.CreateWorkspace(ctx, "t", "T", "UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, ws := &ingest.Service{DB: db}, w.ID
 	var calls [][2]int
 	opt := Options{Now: now, BatchSize: 3, Progress: func(done, total int) { calls = append(calls, [2]int{done, total}) }}
 	sum, err := ImportFile(ctx, svc, ws, "testdata/broken.csv", opt)
@@ -243,8 +251,19 @@ func TestImportXLSX(t *testing.T) {
 	}
 }
 
+// TestImportJSONL covers item and flat lines, bad lines, a batch ingest
+// refuses (row-by-row fallback) and duplicates within one batch, on both
+// databases.
 func TestImportJSONL(t *testing.T) {
-	db, svc, ws := newWorkspace(t)
+	testutil.EachDB(t, testImportJSONL)
+}
+
+func testImportJSONL(t *testing.T, db *store.DB) {
+	w, err := db.CreateWorkspace(context.Background(), "t", "T", "UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, ws := &ingest.Service{DB: db}, w.ID
 	data := strings.Join([]string{
 		`{"text":"Доставка вовремя","nps":9,"channel":"telegram","customer":{"telegram_username":"anna"}}`, // 1 ok
 		`{"text":"Has its own id","csat":4,"external_id":"crm-77","occurred_at":"2024-02-01T10:00:00Z"}`,   // 2 ok
