@@ -86,11 +86,17 @@ func stemPrefix(w []byte, n int) []byte {
 
 const ruStemRunes = 5
 
-// lexRepeat is how many times a lexicon hit is added as a feature. Lexicon
-// evidence transfers across domains where n-grams do not; weighting it 3x
-// raised cross-domain binary F1 on Russian car reviews from 0.676 to 0.758
-// without hurting in-domain scores.
-const lexRepeat = 3
+// lexRepeat is how many times a lexicon hit is added as a feature, per
+// language. Lexicon evidence transfers across domains where n-grams do not.
+// 3x raised Russian cross-domain binary F1 on car reviews from 0.676 to
+// 0.758. Chinese uses 6x together with feature dropout in training
+// (trainDropout), which makes the model lean on the lexicon.
+func lexRepeat(lb byte) int {
+	if lb == 'z' {
+		return 6
+	}
+	return 3
+}
 
 // minTriBytes: words shorter than this (3 Cyrillic letters) get no
 // character trigrams, they would duplicate the word feature.
@@ -229,7 +235,7 @@ func appendLex(f []uint32, lb byte, pol float32, neg, intens bool) []uint32 {
 	if neg {
 		h = hb(h, 'n')
 	}
-	for k := 0; k < lexRepeat; k++ {
+	for k := lexRepeat(lb); k > 0; k-- {
 		f = append(f, fin(h))
 	}
 	if intens {

@@ -28,6 +28,23 @@ const (
 	trainSeedHigh = 4
 )
 
+// trainDropout is the probability with which each feature occurrence of a
+// training example is dropped (inverted dropout: the survivors are scaled
+// up). Dropping n-grams at random forces the model to spread weight over
+// redundant evidence, above all the repeated lexicon features, which is what
+// transfers to unseen domains. Chosen by leave-one-domain-out F1: for
+// Chinese (with 6x lexicon features) it raised cross-category binary F1
+// 0.894 → 0.898; for Russian it lowered both in-domain and cross-domain
+// scores; for English the cross-domain gain was within run-to-run noise of
+// the two-domain setup while in-domain airline F1 fell, so only Chinese
+// uses it.
+func trainDropout(lang string) float32 {
+	if lang == LangZH {
+		return 0.5
+	}
+	return 0
+}
+
 // trainOptions configures one training run.
 type trainOptions struct {
 	bits   uint32
@@ -50,11 +67,22 @@ func trainModel(exs []example, lexText string, o trainOptions) (*model, error) {
 	if err != nil {
 		return nil, err
 	}
-	type row struct {
-		f []uint32
-		y int
-		w float32
-	}
+	rows := featurize(exs, m)
+	fit(m, rows, o)
+	return m, nil
+}
+
+// trainRow is one featurized training example: bucket offsets (bucket*3),
+// gold class, class weight, length scale and dropout rate.
+type trainRow struct {
+	f    []uint32
+	y    int
+	w    float32
+	v    float32 // 1/sqrt(number of features), as at inference
+	drop float32 // feature dropout probability (trainDropout)
+}
+
+func featurize(exs []example, m *model) []trainRow {
 	// class weights per source
 	cnt := map[string]*[3]float64{}
 	for i := range exs {
@@ -65,7 +93,7 @@ func trainModel(exs []example, lexText string, o trainOptions) (*model, error) {
 		}
 		c[exs[i].y]++
 	}
-	rows := make([]row, len(exs))
+	rows := make([]trainRow, len(exs))
 	sc := &scratch{}
 	for i := range exs {
 		e := &exs[i]
@@ -85,10 +113,17 @@ func trainModel(exs []example, lexText string, o trainOptions) (*model, error) {
 			}
 		}
 		w := math.Min(tot/(present*c[e.y]), maxClassW)
-		rows[i] = row{f: f, y: e.y, w: float32(w)}
+		rows[i] = trainRow{f: f, y: e.y, w: float32(w), v: float32(1 / math.Sqrt(float64(max(1, len(f))))), drop: trainDropout(e.Lang)}
 	}
+	return rows
+}
+
+// fit runs AdaGrad over rows into m.w.
+func fit(m *model, rows []trainRow, o trainOptions) {
 	g := make([]float32, len(m.w))
 	rng := rand.New(rand.NewPCG(trainSeedLow, trainSeedHigh))
+	drng := rand.New(rand.NewPCG(trainSeedLow+1, trainSeedHigh))
+	var fb []uint32
 	order := make([]int, len(rows))
 	for i := range order {
 		order[i] = i
@@ -104,9 +139,20 @@ func trainModel(exs []example, lexText string, o trainOptions) (*model, error) {
 			if len(r.f) == 0 {
 				continue
 			}
-			v := float32(1 / math.Sqrt(float64(len(r.f))))
+			feats := r.f
+			v := r.v
+			if r.drop > 0 {
+				fb = fb[:0]
+				for _, b := range r.f {
+					if drng.Float32() >= r.drop {
+						fb = append(fb, b)
+					}
+				}
+				feats = fb
+				v /= 1 - r.drop
+			}
 			var z [3]float32
-			for _, b := range r.f {
+			for _, b := range feats {
 				z[0] += m.w[b]
 				z[1] += m.w[b+1]
 				z[2] += m.w[b+2]
@@ -124,7 +170,7 @@ func trainModel(exs []example, lexText string, o trainOptions) (*model, error) {
 				}
 				gr[c] = float32(p[c]-t) * r.w * v
 			}
-			for _, b := range r.f {
+			for _, b := range feats {
 				for c := uint32(0); c < 3; c++ {
 					gg := gr[c] + l2*m.w[b+c]
 					g[b+c] += gg * gg
@@ -136,7 +182,6 @@ func trainModel(exs []example, lexText string, o trainOptions) (*model, error) {
 			fmt.Fprintf(o.log, "epoch %d: loss %.4f (%s)\n", ep+1, loss/float64(len(rows)), time.Since(t0).Round(time.Millisecond))
 		}
 	}
-	return m, nil
 }
 
 // buildLexicon turns the lexicon files of a data directory plus the built-in

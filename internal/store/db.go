@@ -42,6 +42,7 @@ type DB struct {
 	w       *sql.DB
 	r       *sql.DB
 	rebound sync.Map // query text → rebound text (PostgreSQL only)
+	stmts   sync.Map // query text → *sql.Stmt on the writer (SQLite only)
 	hooks   []FeedbackHook
 }
 
@@ -132,6 +133,7 @@ func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	err := db.w.Close()
 	if db.r != db.w {
 		if rerr := db.r.Close(); err == nil {
@@ -212,6 +214,38 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return tx.tx.ExecContext(ctx, tx.db.q(query), args...)
+}
+
+// prepare returns a statement prepared once on the SQLite writer for a
+// write that recurs with the same text (the full-size chunk of a multi-row
+// INSERT): SQLite compiles a statement on every Exec, which for a 200-row
+// INSERT costs about as much as the insert itself. It must be called
+// outside a transaction, since the transaction holds the only writer
+// connection. On PostgreSQL it returns nil: pgx caches by itself.
+func (db *DB) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	if db.Dialect != SQLite {
+		return nil, nil
+	}
+	if v, ok := db.stmts.Load(query); ok {
+		return v.(*sql.Stmt), nil
+	}
+	stmt, err := db.w.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := db.stmts.LoadOrStore(query, stmt); loaded {
+		stmt.Close()
+		return v.(*sql.Stmt), nil
+	}
+	return stmt, nil
+}
+
+// execStmt runs stmt (from prepare) in the transaction, or query when stmt is nil.
+func (tx *Tx) execStmt(ctx context.Context, stmt *sql.Stmt, query string, args ...any) (sql.Result, error) {
+	if stmt == nil {
+		return tx.exec(ctx, query, args...)
+	}
+	return tx.tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {

@@ -101,6 +101,13 @@ const feedbackInsertWidth = 30
 // first result, also when retries race (the key row serialises them).
 func (db *DB) InsertFeedback(ctx context.Context, workspaceID int64, batch []NewFeedback, idem *Idempotency) (InsertResult, error) {
 	var res InsertResult
+	var fullChunk *sql.Stmt
+	if len(batch) >= rowsPerInsert {
+		var err error
+		if fullChunk, err = db.prepare(ctx, fullChunkInsert); err != nil {
+			return InsertResult{}, fmt.Errorf("insert feedback: %w", err)
+		}
+	}
 	err := db.InTx(ctx, func(tx *Tx) error {
 		if idem != nil {
 			r, err := tx.exec(ctx, `INSERT INTO idempotency_keys (workspace_id, key, request_hash, response, created_at)
@@ -114,8 +121,11 @@ func (db *DB) InsertFeedback(ctx context.Context, workspaceID int64, batch []New
 			}
 		}
 		var err error
-		res, err = tx.insertFeedback(ctx, workspaceID, batch)
+		res, err = tx.insertFeedback(ctx, workspaceID, batch, fullChunk)
 		if err != nil {
+			return err
+		}
+		if err := tx.addToRollups(ctx, workspaceID, batch, res.Duplicates); err != nil {
 			return err
 		}
 		if len(db.hooks) > 0 {
@@ -169,7 +179,7 @@ func (db *DB) replay(ctx context.Context, workspaceID int64, idem *Idempotency) 
 	return res, nil
 }
 
-func (tx *Tx) insertFeedback(ctx context.Context, workspaceID int64, batch []NewFeedback) (InsertResult, error) {
+func (tx *Tx) insertFeedback(ctx context.Context, workspaceID int64, batch []NewFeedback, fullChunk *sql.Stmt) (InsertResult, error) {
 	now := time.Now()
 	var inputs []CustomerInput
 	var owners []int
@@ -229,7 +239,11 @@ func (tx *Tx) insertFeedback(ctx context.Context, workspaceID int64, batch []New
 			args = append(args, feedbackArgs(it)...)
 		}
 		sb.WriteString(` ON CONFLICT (workspace_id, external_id) DO NOTHING`)
-		if _, err := tx.exec(ctx, sb.String(), args...); err != nil {
+		var stmt *sql.Stmt
+		if end-start == rowsPerInsert {
+			stmt = fullChunk
+		}
+		if _, err := tx.execStmt(ctx, stmt, sb.String(), args...); err != nil {
 			return InsertResult{}, fmt.Errorf("insert rows: %w", err)
 		}
 	}
@@ -274,6 +288,12 @@ func (tx *Tx) insertFeedback(ctx context.Context, workspaceID int64, batch []New
 }
 
 var feedbackPlaceholders = "(" + placeholders(feedbackInsertWidth) + ")"
+
+// fullChunkInsert is the text insertFeedback builds for a chunk of
+// rowsPerInsert rows; it is prepared once on SQLite.
+var fullChunkInsert = `INSERT INTO feedback_items (` + feedbackInsertColumns + `) VALUES ` +
+	strings.TrimSuffix(strings.Repeat(feedbackPlaceholders+",", rowsPerInsert), ",") +
+	` ON CONFLICT (workspace_id, external_id) DO NOTHING`
 
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
