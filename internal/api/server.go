@@ -10,8 +10,10 @@ import (
 	"strconv"
 	"strings"
 
+	"vox/internal/alert"
 	"vox/internal/ingest"
 	"vox/internal/store"
+	"vox/internal/survey"
 )
 
 // MaxBodyBytes caps a request body: 1000 items with long texts fit, a
@@ -24,6 +26,8 @@ type API struct {
 	ingest  *ingest.Service
 	log     *slog.Logger
 	metrics *Metrics
+	surveys *survey.Service // nil: survey endpoints answer 503
+	alerts  *alert.Service  // nil: a default service on db (see alertSvc)
 }
 
 // New returns the API. metrics may be nil.
@@ -44,6 +48,10 @@ type route struct {
 func (a *API) routes() []route {
 	rs := a.coreRoutes()
 	// Feature packages append their routes here, one line each.
+	rs = append(rs, a.surveyRoutes()...)
+	rs = append(rs, a.metricsRoutes()...)
+	rs = append(rs, a.alertRoutes()...)
+	rs = append(rs, a.businessRoutes()...)
 	return rs
 }
 

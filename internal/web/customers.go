@@ -50,6 +50,24 @@ type customerData struct {
 	Timeline     []feedbackRow
 	NextURL      string
 	Transactions []store.Transaction
+	NPSHistory   lineChart // the customer's NPS answers over time
+	NPSAnswers   []store.NPSPoint
+	Channels     []store.ChannelActivity
+	Revenue      []store.RevenueTotal // historical LTV per currency
+}
+
+// npsHistoryMax is how many of a customer's latest NPS answers the sparkline shows.
+const npsHistoryMax = 24
+
+// npsClass names an NPS answer's group for the chart's colours.
+func npsClass(score int) string {
+	switch {
+	case score >= 9:
+		return "promoter"
+	case score >= 7:
+		return "passive"
+	}
+	return "detractor"
 }
 
 // customerPage shows one profile of the session's workspace; an id from
@@ -78,6 +96,21 @@ func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if data.Transactions, err = s.db.CustomerTransactions(ctx, rc.Workspace.ID, id, 50); err != nil {
 		return err
 	}
+	if data.Revenue, err = s.db.CustomerRevenue(ctx, rc.Workspace.ID, id); err != nil {
+		return err
+	}
+	if data.Channels, err = s.db.CustomerChannels(ctx, rc.Workspace.ID, id); err != nil {
+		return err
+	}
+	if data.NPSAnswers, err = s.db.CustomerNPSHistory(ctx, rc.Workspace.ID, id, npsHistoryMax); err != nil {
+		return err
+	}
+	loc := workspaceLocation(rc.Workspace)
+	pts := make([]chartPoint, len(data.NPSAnswers))
+	for i, p := range data.NPSAnswers {
+		pts[i] = chartPoint{Label: rc.L.DayMonth(p.At.In(loc)), Value: float64(p.Score), Class: npsClass(p.Score)}
+	}
+	data.NPSHistory = newLineChart(pts, 320, 100, 0, 10, 5, false, rc.L.T("customer.nps_history"), rc.L.Int)
 	title := c.Name
 	if title == "" {
 		title = rc.L.T("customer.unnamed", c.ID)

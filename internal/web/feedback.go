@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,12 @@ type feedbackData struct {
 	FirstURL   string // set on later pages
 	OwnOnly    bool   // the viewer sees only their own customers' feedback
 	NoEmployee bool   // ...and is not linked to an employee record yet
+	ExportCSV  string // download links of the current selection; "" without the permission
+	ExportXLSX string
+	ExportMax  int
+	LiveURL    string // the SSE stream of new items for this selection
+	LatestID   int64
+	ReloadURL  string // this page again: the live notice's link and the no-JS fallback
 }
 
 // feedbackFilter turns the query string into a store filter; dates are days
@@ -95,6 +102,18 @@ func (s *Server) feedbackList(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	data.OwnOnly, data.NoEmployee = own, !ok
+	if rc.Can(auth.ExportData) {
+		for _, format := range []string{"csv", "xlsx"} {
+			v := cloneValues(data.Filter)
+			v.Set("format", format)
+			if format == "csv" {
+				data.ExportCSV = "/feedback/export?" + v.Encode()
+			} else {
+				data.ExportXLSX = "/feedback/export?" + v.Encode()
+			}
+		}
+		data.ExportMax = exportMaxRows
+	}
 	if ok {
 		page, err := s.db.ListFeedback(r.Context(), rc.Workspace.ID, f)
 		if err != nil {
@@ -110,7 +129,14 @@ func (s *Server) feedbackList(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		}
 		if f.Cursor != "" {
 			data.FirstURL = "/feedback?" + data.Filter.Encode()
+		} else {
+			// Only the first page goes live: new items land on top of it.
+			if data.LatestID, err = s.db.LatestFeedbackID(r.Context(), rc.Workspace.ID); err != nil {
+				return err
+			}
+			data.LiveURL = "/events?after=" + strconv.FormatInt(data.LatestID, 10)
 		}
+		data.ReloadURL = r.URL.RequestURI()
 	}
 	s.render(w, r, rc, http.StatusOK, "feedback", "feedback", rc.L.T("feedback.title"), data)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"path"
 	"strings"
@@ -113,6 +114,9 @@ func (l *Localizer) Label(prefix, value string) string {
 // Num formats an integer with the locale's digit grouping.
 func (l *Localizer) Num(n int) string { return l.printer.Sprintf("%d", n) }
 
+// Int formats a number rounded to an integer (chart labels).
+func (l *Localizer) Int(v float64) string { return l.printer.Sprintf("%.0f", v) }
+
 // Dec formats a number with one decimal.
 func (l *Localizer) Dec(v float64) string { return l.printer.Sprintf("%.1f", v) }
 
@@ -136,6 +140,25 @@ func (l *Localizer) DateTime(t time.Time) string {
 	}
 	return t.In(l.loc).Format(l.T("format.datetime"))
 }
+
+// DayMonth formats a calendar date (a chart label) as is, without moving
+// it to another time zone.
+func (l *Localizer) DayMonth(t time.Time) string { return t.Format(l.T("format.day_month")) }
+
+// Signed formats a change with one decimal and its sign (− for negatives).
+func (l *Localizer) Signed(v float64) string {
+	switch s := l.printer.Sprintf("%.1f", math.Abs(v)); {
+	case s == l.printer.Sprintf("%.1f", 0.0):
+		return "±" + s
+	case v < 0:
+		return "−" + s
+	default:
+		return "+" + s
+	}
+}
+
+// Pct formats a share 0..1 as a percentage without decimals.
+func (l *Localizer) Pct(v float64) string { return l.printer.Sprintf("%.0f %%", 100*v) }
 
 // ISO renders a time as RFC 3339 for <time datetime>.
 func (l *Localizer) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -100,6 +100,10 @@ func TestUsedKeysExist(t *testing.T) {
 	dynamic("identity.", store.IdentityKinds)
 	dynamic("sentiment.", []string{"positive", "neutral", "negative"})
 	dynamic("status.", []string{"active", "churned"})
+	dynamic("stage.", store.JourneyStages)
+	for _, m := range overviewMetrics {
+		dynamic("metric.", []string{m.name, m.name + ".def"})
+	}
 	for _, code := range []int{400, 403, 404, 500} {
 		dynamic(fmt.Sprintf("error.%d.", code), []string{"title", "text"})
 	}

@@ -19,6 +19,7 @@ import (
 	_ "time/tzdata" // workspace time zones must work on hosts without tzdata
 
 	"vox/internal/auth"
+	"vox/internal/insights"
 	"vox/internal/store"
 )
 
@@ -50,6 +51,8 @@ type Server struct {
 	// made on first use: hashing costs as much as a login.
 	dummyOnce sync.Once
 	dummyHash string
+	// eventsPoll is how often a live stream looks for new items (tests shorten it).
+	eventsPoll time.Duration
 }
 
 // New builds the web UI over db. It panics only if the embedded templates
@@ -109,8 +112,13 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/workspace", handle: s.switchWorkspace},
 		{method: "GET", path: "/{$}", perms: []auth.Permission{auth.ViewOverview}, handle: s.overview},
 		{method: "GET", path: "/feedback", perms: []auth.Permission{auth.ViewFeedback, auth.ViewOwnFeedback}, handle: s.feedbackList},
+		{method: "GET", path: "/feedback/{id}", perms: []auth.Permission{auth.ViewFeedback, auth.ViewOwnFeedback}, handle: s.feedbackItem},
+		{method: "GET", path: "/feedback/export", perms: []auth.Permission{auth.ExportData}, handle: s.feedbackExport},
+		{method: "GET", path: "/events", perms: []auth.Permission{auth.ViewFeedback, auth.ViewOwnFeedback}, handle: s.events},
 		{method: "GET", path: "/customers", perms: []auth.Permission{auth.ViewCustomers}, handle: s.customerList},
 		{method: "GET", path: "/customers/{id}", perms: []auth.Permission{auth.ViewCustomers}, handle: s.customerPage},
+		{method: "GET", path: "/mentions", perms: []auth.Permission{auth.ViewMentions}, handle: s.mentionsPage},
+		{method: "GET", path: "/employees", perms: []auth.Permission{auth.ViewEmployees, auth.ViewOwnFeedback}, handle: s.employeesPage},
 	}
 }
 
@@ -140,7 +148,7 @@ func statusOf(err error) int {
 		return http.StatusNotFound
 	case errors.Is(err, errForbidden):
 		return http.StatusForbidden
-	case errors.Is(err, errBadRequest), errors.Is(err, store.ErrBadCursor):
+	case errors.Is(err, errBadRequest), errors.Is(err, store.ErrBadCursor), errors.As(err, new(*insights.InvalidError)):
 		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError
