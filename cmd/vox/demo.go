@@ -21,7 +21,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *items < 100 {
 		return fmt.Errorf("--items %d: want at least 100", *items)
 	}
-	e, err := open(ctx, load)
+	e, err := open(ctx, load, openOptions{allowLoopbackWebhooks: true})
 	if err != nil {
 		return err
 	}
@@ -41,5 +41,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "URL: http://%s\n", ln.Addr().String())
 	fmt.Fprintf(stdout, "Login: %s / %s\n", creds.Email, creds.Password)
 	fmt.Fprintf(stdout, "API key: %s\n", creds.APIKey)
-	return newServer(e).Serve(ctx, ln)
+	srv, err := newServer(e)
+	if err != nil {
+		return err
+	}
+	e.runBackground(ctx)
+	return srv.Serve(ctx, ln)
 }

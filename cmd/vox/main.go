@@ -28,6 +28,7 @@ func commands() map[string]command {
 		"serve":     {"run the web UI and API", runServe},
 		"demo":      {"seed an embedded database with realistic ru/zh/en demo data and serve it", runDemo},
 		"import":    {"import feedback from CSV, XLSX or JSONL files", runImport},
+		"report":    {"write the management report (CSV/XLSX/PDF, ru/zh/en)", runReport},
 		"migrate":   {"apply database migrations and exit", runMigrate},
 		"analyze":   {"analyse JSONL texts from stdin: language, sentiment, topics, aspects", runAnalyze},
 		"sentiment": {"train or evaluate the sentiment model (train|eval)", runSentiment},

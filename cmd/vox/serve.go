@@ -7,6 +7,7 @@ import (
 	"net"
 
 	"vox/internal/server"
+	"vox/internal/surveyweb"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -24,12 +25,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
 	}
 	e.log.Info("vox serving", "url", "http://"+ln.Addr().String(), "db", e.cfg.Redacted())
-	return newServer(e).Serve(ctx, ln)
+	srv, err := newServer(e)
+	if err != nil {
+		return err
+	}
+	e.runBackground(ctx)
+	return srv.Serve(ctx, ln)
 }
 
 // newServer wires the HTTP surface of a Vox process.
-func newServer(e *env) *server.Server {
+func newServer(e *env) (*server.Server, error) {
 	s := server.New(e.db, e.ingest, e.log)
 	s.Web = newWeb(e)
-	return s
+	s.Alerts, s.Surveys = e.alerts, e.surveys
+	public, err := surveyweb.New(e.surveys, e.log, 20)
+	if err != nil {
+		return nil, err
+	}
+	s.Public = public
+	return s, nil
 }

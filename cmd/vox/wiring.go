@@ -2,23 +2,44 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
+	"vox/internal/alert"
+	"vox/internal/channel/email"
+	"vox/internal/channel/notify"
+	"vox/internal/channel/sms"
+	"vox/internal/channel/telegram"
+	"vox/internal/channel/webhook"
 	"vox/internal/config"
 	"vox/internal/ingest"
+	"vox/internal/jobs"
 	"vox/internal/store"
+	"vox/internal/survey"
 )
 
-// env is what most commands need: settings, logger, a migrated database and
-// the ingestion service with the text analyzer.
+// env is what most commands need: settings, logger, a migrated database,
+// the ingestion service with the text analyzer, and the services whose
+// feedback hooks must see every stored item (rules, survey responses) —
+// also items written by `vox import`, whose jobs run when a server runs.
 type env struct {
-	cfg    config.Config
-	log    *slog.Logger
-	db     *store.DB
-	ingest *ingest.Service
+	cfg     config.Config
+	log     *slog.Logger
+	db      *store.DB
+	ingest  *ingest.Service
+	worker  *jobs.Worker
+	alerts  *alert.Service
+	surveys *survey.Service
 }
 
 // newFlags returns a flag set with the common settings registered.
@@ -28,21 +49,38 @@ func newFlags(name string, stderr io.Writer) (*flag.FlagSet, func() (config.Conf
 	return fs, config.Register(fs)
 }
 
+// openOptions adjust wiring for one command.
+type openOptions struct {
+	allowLoopbackWebhooks bool // vox demo: a local receiver works
+}
+
 // open validates the settings, opens and migrates the database and builds
-// the ingestion service.
-func open(ctx context.Context, load func() (config.Config, error)) (*env, error) {
+// the services.
+func open(ctx context.Context, load func() (config.Config, error), opts ...openOptions) (*env, error) {
 	cfg, err := load()
 	if err != nil {
 		return nil, fmt.Errorf("invalid settings:\n%w", err)
+	}
+	var o openOptions
+	if len(opts) > 0 {
+		o = opts[0]
 	}
 	log := cfg.Logger()
 	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{SyncFull: cfg.SQLiteSyncFul})
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", cfg.Redacted(), err)
 	}
-	applied, err := db.Migrate(ctx)
+	e, err := wire(ctx, cfg, log, db, o)
 	if err != nil {
 		db.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+func wire(ctx context.Context, cfg config.Config, log *slog.Logger, db *store.DB, o openOptions) (*env, error) {
+	applied, err := db.Migrate(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if len(applied) > 0 {
@@ -50,8 +88,81 @@ func open(ctx context.Context, load func() (config.Config, error)) (*env, error)
 	}
 	analyzer, err := ingest.NewTextAnalyzer()
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	return &env{cfg: cfg, log: log, db: db, ingest: &ingest.Service{DB: db, Analyzer: analyzer}}, nil
+	e := &env{cfg: cfg, log: log, db: db, worker: &jobs.Worker{DB: db, Log: log}}
+	e.ingest = &ingest.Service{DB: db, Analyzer: analyzer, OnStored: func(int64, []store.FeedbackItem) { e.worker.Notify() }}
+
+	guard := &webhook.Guard{}
+	if o.allowLoopbackWebhooks {
+		guard.Allow = append(guard.Allow, webhook.LoopbackOnly...)
+	}
+	if cfg.WebhookAllow != "" {
+		allow, err := webhook.ParseAllow(cfg.WebhookAllow)
+		if err != nil {
+			return nil, fmt.Errorf("--webhook-allow: %w", err)
+		}
+		guard.Allow = append(guard.Allow, allow...)
+	}
+	alertOpts := alert.Options{Log: log, Webhooks: &webhook.Sender{Guard: guard}, Wake: e.worker.Notify, BaseURL: cfg.PublicURL}
+	if cfg.SMTPAddr != "" {
+		alertOpts.Mailer = &notify.Mailer{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
+	}
+	tg := &telegram.Client{BaseURL: cfg.TelegramAPI}
+	e.alerts = alert.New(db, alertOpts)
+	e.alerts.Register(e.worker)
+	db.AddFeedbackHook(e.alerts.OnFeedback)
+
+	secret, err := surveySecret(cfg)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := survey.NewSigner(secret)
+	if err != nil {
+		return nil, err
+	}
+	e.surveys = survey.New(db, e.ingest, signer, cfg.PublicURL)
+	e.surveys.Log = log
+	if cfg.SMTPAddr != "" {
+		e.surveys.Senders[survey.ChannelEmail] = &email.Sender{Addr: cfg.SMTPAddr, Username: cfg.SMTPUser,
+			Password: cfg.SMTPPassword, From: cfg.SMTPFrom}
+	}
+	if cfg.SMSBaseURL != "" {
+		e.surveys.Senders[survey.ChannelSMS] = &sms.Client{BaseURL: cfg.SMSBaseURL, User: cfg.SMSUser, Token: cfg.SMSToken}
+	}
+	e.surveys.Senders[survey.ChannelTelegram] = &telegram.Sender{Client: tg}
+	e.surveys.Register(e.worker)
+	return e, nil
+}
+
+// surveySecret returns --secret, or a random secret kept in the data
+// directory so that survey links stay valid across restarts.
+func surveySecret(cfg config.Config) ([]byte, error) {
+	if cfg.Secret != "" {
+		return []byte(cfg.Secret), nil
+	}
+	path := filepath.Join(cfg.DataDir, "secret")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 16 {
+		return []byte(strings.TrimSpace(string(b))), nil
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	s := base64.RawURLEncoding.EncodeToString(buf)
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return []byte(s), nil
+}
+
+// runBackground starts the job worker and the spike scanner until ctx ends.
+func (e *env) runBackground(ctx context.Context) {
+	go func() { _ = e.worker.Run(ctx) }()
+	go e.alerts.RunSpikeTicker(ctx, time.Minute)
 }

@@ -23,6 +23,17 @@ type Config struct {
 	LogFormat     string // text or json
 	SQLiteSyncFul bool   // VOX_SQLITE_SYNC_FULL: survive power loss, slower commits
 	SecureCookies bool   // VOX_SECURE_COOKIES: set when served over HTTPS
+	PublicURL     string // VOX_PUBLIC_URL: how customers reach this server (survey links); default http://<addr>
+	Secret        string // VOX_SECRET: signs survey tokens; default a random one kept in <data-dir>/secret
+	SMTPAddr      string // VOX_SMTP_ADDR: host:port of the outgoing mail server; empty disables email
+	SMTPFrom      string // VOX_SMTP_FROM
+	SMTPUser      string // VOX_SMTP_USER
+	SMTPPassword  string // VOX_SMTP_PASSWORD
+	SMSBaseURL    string // VOX_SMS_BASE_URL: the SMS provider's API; empty disables SMS
+	SMSUser       string // VOX_SMS_USER
+	SMSToken      string // VOX_SMS_TOKEN
+	TelegramAPI   string // VOX_TELEGRAM_API_URL: Bot API base URL
+	WebhookAllow  string // VOX_WEBHOOK_ALLOW: CIDRs webhooks may reach despite being private (SSRF guard)
 }
 
 // setting describes one flag and its variable.
@@ -38,6 +49,17 @@ var settings = []setting{
 	{"log-format", "VOX_LOG_FORMAT", "text", "text or json"},
 	{"sqlite-sync-full", "VOX_SQLITE_SYNC_FULL", "false", "SQLite synchronous=FULL: commits survive power loss (slower)"},
 	{"secure-cookies", "VOX_SECURE_COOKIES", "false", "mark cookies Secure (serve over HTTPS)"},
+	{"public-url", "VOX_PUBLIC_URL", "", "public base URL of this server, for survey links (default http://<addr>)"},
+	{"secret", "VOX_SECRET", "", "secret (≥ 16 bytes) that signs survey tokens; shared by replicas (default: <data-dir>/secret)"},
+	{"smtp-addr", "VOX_SMTP_ADDR", "", "outgoing SMTP server host:port (empty: email off)"},
+	{"smtp-from", "VOX_SMTP_FROM", "Vox <vox@localhost>", "sender of emails"},
+	{"smtp-user", "VOX_SMTP_USER", "", "SMTP user"},
+	{"smtp-password", "VOX_SMTP_PASSWORD", "", "SMTP password"},
+	{"sms-base-url", "VOX_SMS_BASE_URL", "", "SMS provider API base URL (empty: SMS off)"},
+	{"sms-user", "VOX_SMS_USER", "", "SMS provider user"},
+	{"sms-token", "VOX_SMS_TOKEN", "", "SMS provider token"},
+	{"telegram-api-url", "VOX_TELEGRAM_API_URL", "https://api.telegram.org", "Telegram Bot API base URL"},
+	{"webhook-allow", "VOX_WEBHOOK_ALLOW", "", "comma-separated CIDRs that webhooks may reach although private, e.g. 10.0.0.0/8"},
 }
 
 // Register adds the common flags to fs and returns a function that, after
@@ -66,7 +88,19 @@ func Register(fs *flag.FlagSet) func() (Config, error) {
 
 func build(get func(string) string) (Config, error) {
 	var errs []error
-	c := Config{Addr: get("addr"), DatabaseURL: get("db"), DataDir: get("data-dir"), LogFormat: get("log-format")}
+	c := Config{Addr: get("addr"), DatabaseURL: get("db"), DataDir: get("data-dir"), LogFormat: get("log-format"),
+		PublicURL: strings.TrimRight(get("public-url"), "/"), Secret: get("secret"), SMTPAddr: get("smtp-addr"),
+		SMTPFrom: get("smtp-from"), SMTPUser: get("smtp-user"), SMTPPassword: get("smtp-password"),
+		SMSBaseURL: get("sms-base-url"), SMSUser: get("sms-user"), SMSToken: get("sms-token"),
+		TelegramAPI: get("telegram-api-url"), WebhookAllow: get("webhook-allow")}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	} else if !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
+		errs = append(errs, fmt.Errorf("--public-url %q: want http(s)://host", c.PublicURL))
+	}
+	if c.Secret != "" && len(c.Secret) < 16 {
+		errs = append(errs, errors.New("--secret: want at least 16 bytes"))
+	}
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
 		errs = append(errs, fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr))
 	}

@@ -14,9 +14,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"vox/internal/alert"
 	"vox/internal/api"
 	"vox/internal/ingest"
 	"vox/internal/store"
+	"vox/internal/survey"
 )
 
 // Server is a running Vox HTTP service.
@@ -27,6 +29,12 @@ type Server struct {
 	Registry *prometheus.Registry
 	// Web is the web UI handler (mounted at /); nil serves only the API.
 	Web http.Handler
+	// Public serves customers: hosted survey pages (/s/) and the widget
+	// (/widget/); nil leaves them out.
+	Public http.Handler
+	// Alerts and Surveys back their API endpoints when set.
+	Alerts  *alert.Service
+	Surveys *survey.Service
 }
 
 // New builds a Server with its own metrics registry.
@@ -40,7 +48,17 @@ func New(db *store.DB, svc *ingest.Service, log *slog.Logger) *Server {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	a := api.New(s.DB, s.Ingest, s.Log, api.NewMetrics(s.Registry))
+	if s.Alerts != nil {
+		a.SetAlerts(s.Alerts)
+	}
+	if s.Surveys != nil {
+		a.SetSurveys(s.Surveys)
+	}
 	mux.Handle("/api/", a.Handler())
+	if s.Public != nil {
+		mux.Handle("/s/", s.Public)
+		mux.Handle("/widget/", s.Public)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
