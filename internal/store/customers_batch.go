@@ -137,33 +137,41 @@ func ownerOf(owner map[identityRef]int64, refs []identityRef) int64 {
 func (tx *Tx) lookupIdentities(ctx context.Context, workspaceID int64, refs []identityRef) (map[identityRef]int64, map[identityRef]knownCustomer, error) {
 	owner := map[identityRef]int64{}
 	known := map[identityRef]knownCustomer{}
-	const chunk = 400
-	for start := 0; start < len(refs); start += chunk {
-		part := refs[start:min(start+chunk, len(refs))]
-		conds := make([]string, len(part))
-		args := []any{workspaceID}
-		for i, r := range part {
-			conds[i] = "(ci.kind = ? AND ci.value = ?)"
-			args = append(args, r.kind, r.value)
+	// One `value IN (…)` per kind walks the (workspace, kind, value) key
+	// directly; an OR of (kind, value) pairs made SQLite plan poorly.
+	byKind := map[string][]any{}
+	var kinds []string
+	for _, r := range refs {
+		if _, ok := byKind[r.kind]; !ok {
+			kinds = append(kinds, r.kind)
 		}
-		rows, err := tx.query(ctx, `SELECT ci.kind, ci.value, c.id, c.name, c.segment, c.region, c.lang, c.timezone
-			FROM customer_identities ci JOIN customers c ON c.id = ci.customer_id
-			WHERE ci.workspace_id = ? AND (`+strings.Join(conds, " OR ")+`)`, args...)
-		if err != nil {
-			return nil, nil, fmt.Errorf("lookup identities: %w", err)
-		}
-		for rows.Next() {
-			var r identityRef
-			var k knownCustomer
-			if err := rows.Scan(&r.kind, &r.value, &k.id, &k.name, &k.segment, &k.region, &k.lang, &k.timezone); err != nil {
-				rows.Close()
+		byKind[r.kind] = append(byKind[r.kind], r.value)
+	}
+	const chunk = 500
+	for _, kind := range kinds {
+		values := byKind[kind]
+		for start := 0; start < len(values); start += chunk {
+			part := values[start:min(start+chunk, len(values))]
+			rows, err := tx.query(ctx, `SELECT ci.value, c.id, c.name, c.segment, c.region, c.lang, c.timezone
+				FROM customer_identities ci JOIN customers c ON c.id = ci.customer_id
+				WHERE ci.workspace_id = ? AND ci.kind = ? AND ci.value IN (`+placeholders(len(part))+`)`,
+				append([]any{workspaceID, kind}, part...)...)
+			if err != nil {
+				return nil, nil, fmt.Errorf("lookup identities: %w", err)
+			}
+			for rows.Next() {
+				r := identityRef{kind: kind}
+				var k knownCustomer
+				if err := rows.Scan(&r.value, &k.id, &k.name, &k.segment, &k.region, &k.lang, &k.timezone); err != nil {
+					rows.Close()
+					return nil, nil, err
+				}
+				owner[r], known[r] = k.id, k
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
 				return nil, nil, err
 			}
-			owner[r], known[r] = k.id, k
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, nil, err
 		}
 	}
 	return owner, known, nil
