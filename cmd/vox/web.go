@@ -8,5 +8,6 @@ import (
 
 // newWeb returns the web UI handler.
 func newWeb(e *env) http.Handler {
-	return web.New(e.db, web.Options{Secure: e.cfg.SecureCookies, Logger: e.log}).Handler()
+	return web.New(e.db, web.Options{Secure: e.cfg.SecureCookies, Logger: e.log,
+		Alerts: e.alerts, Surveys: e.surveys, Mailer: e.mailer, PublicURL: e.cfg.PublicURL}).Handler()
 }

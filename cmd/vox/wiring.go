@@ -40,6 +40,7 @@ type env struct {
 	worker  *jobs.Worker
 	alerts  *alert.Service
 	surveys *survey.Service
+	mailer  *notify.Mailer // nil without --smtp-addr
 }
 
 // newFlags returns a flag set with the common settings registered.
@@ -106,7 +107,8 @@ func wire(ctx context.Context, cfg config.Config, log *slog.Logger, db *store.DB
 	}
 	alertOpts := alert.Options{Log: log, Webhooks: &webhook.Sender{Guard: guard}, Wake: e.worker.Notify, BaseURL: cfg.PublicURL}
 	if cfg.SMTPAddr != "" {
-		alertOpts.Mailer = &notify.Mailer{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
+		e.mailer = &notify.Mailer{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
+		alertOpts.Mailer = e.mailer
 	}
 	tg := &telegram.Client{BaseURL: cfg.TelegramAPI}
 	e.alerts = alert.New(db, alertOpts)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"vox/internal/alert"
 
 	"github.com/chromedp/chromedp"
 
@@ -61,7 +62,9 @@ func newDemoSite(t *testing.T) *demoSite {
 	s.xssID = res.IDs[0]
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.New(db, ing, nil, nil).Handler())
-	web := New(db, Options{})
+	alerts := alert.New(db, alert.Options{})
+	db.AddFeedbackHook(alerts.OnFeedback)
+	web := New(db, Options{Alerts: alerts})
 	web.eventsPoll = 200 * time.Millisecond
 	mux.Handle("/", web.Handler())
 	s.srv = httptest.NewServer(mux)

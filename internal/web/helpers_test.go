@@ -14,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"vox/internal/alert"
 	"vox/internal/auth"
+	"vox/internal/ingest"
 	"vox/internal/store"
+	"vox/internal/survey"
 )
 
 // testClock is a settable clock shared by the server and the test.
@@ -42,6 +45,10 @@ type fixture struct {
 	wsA   store.Workspace
 	wsB   store.Workspace
 	users map[string]store.User // by role, all in workspace A; "multi" is in A and B
+	// alerts and surveys are the real services behind the cases, settings
+	// and survey pages; the alert hook is registered, no job worker runs.
+	alerts  *alert.Service
+	surveys *survey.Service
 }
 
 const testPassword = "correct horse battery staple"
@@ -85,7 +92,14 @@ func newFixture(t *testing.T) *fixture {
 		}
 		f.users[role] = u
 	}
-	f.srv = New(db, Options{Now: f.clock.Now})
+	f.alerts = alert.New(db, alert.Options{Now: f.clock.Now})
+	db.AddFeedbackHook(f.alerts.OnFeedback)
+	signer, err := survey.NewSigner([]byte("web-test-secret-0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.surveys = survey.New(db, &ingest.Service{DB: db}, signer, "http://vox.test")
+	f.srv = New(db, Options{Now: f.clock.Now, Alerts: f.alerts, Surveys: f.surveys, PublicURL: "http://vox.test"})
 	f.http = httptest.NewServer(f.srv.Handler())
 	t.Cleanup(f.http.Close)
 	return f

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"math"
 	"net/http"
 	"path"
@@ -15,8 +16,11 @@ import (
 )
 
 // Languages the UI speaks, first is the fallback. Catalogs live in
-// i18n/<lang>.json as flat key → text maps; texts may hold fmt verbs,
-// formatted with the locale's number conventions.
+// i18n/<lang>.json, plus one i18n/<feature>.<lang>.json per page family so
+// that pages can grow their messages without touching each other's files;
+// all are flat key → text maps merged per language, and a key defined twice
+// is an error. Texts may hold fmt verbs, formatted with the locale's
+// number conventions.
 var languages = []string{"en", "ru", "zh"}
 
 //go:embed i18n/*.json
@@ -28,15 +32,32 @@ type catalogs map[string]map[string]string
 func loadCatalogs() (catalogs, error) {
 	out := catalogs{}
 	for _, lang := range languages {
-		raw, err := catalogFS.ReadFile(path.Join("i18n", lang+".json"))
+		out[lang] = map[string]string{}
+	}
+	files, err := fs.Glob(catalogFS, "i18n/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(path.Base(file), ".json")
+		lang := name[strings.LastIndexByte(name, '.')+1:]
+		if out[lang] == nil {
+			return nil, fmt.Errorf("catalog %s: unknown language %q", file, lang)
+		}
+		raw, err := catalogFS.ReadFile(file)
 		if err != nil {
-			return nil, fmt.Errorf("catalog %s: %w", lang, err)
+			return nil, fmt.Errorf("catalog %s: %w", file, err)
 		}
 		m := map[string]string{}
 		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, fmt.Errorf("catalog %s: %w", lang, err)
+			return nil, fmt.Errorf("catalog %s: %w", file, err)
 		}
-		out[lang] = m
+		for k, v := range m {
+			if _, dup := out[lang][k]; dup {
+				return nil, fmt.Errorf("catalog %s: key %q is defined twice", file, k)
+			}
+			out[lang][k] = v
+		}
 	}
 	return out, nil
 }

@@ -142,28 +142,28 @@ type langLink struct {
 }
 
 // navigation lists the UI's pages in order with the permission each needs.
+// A page whose GET route is not registered yet shows as "soon".
 var navigation = []struct {
 	key, href string
 	perms     []auth.Permission
-	soon      bool
 }{
-	{"overview", "/", []auth.Permission{auth.ViewOverview}, false},
-	{"feedback", "/feedback", []auth.Permission{auth.ViewFeedback, auth.ViewOwnFeedback}, false},
-	{"customers", "/customers", []auth.Permission{auth.ViewCustomers}, false},
-	{"cases", "/cases", []auth.Permission{auth.WorkCases}, true},
-	{"mentions", "/mentions", []auth.Permission{auth.ViewMentions}, false},
-	{"journey", "/journey", []auth.Permission{auth.ViewJourney}, true},
-	{"employees", "/employees", []auth.Permission{auth.ViewEmployees, auth.ViewOwnFeedback}, false},
-	{"surveys", "/surveys", []auth.Permission{auth.ManageSurveys}, true},
-	{"reports", "/reports", []auth.Permission{auth.ViewReports}, true},
-	{"settings", "/settings", []auth.Permission{auth.ManageSettings}, true},
+	{"overview", "/", []auth.Permission{auth.ViewOverview}},
+	{"feedback", "/feedback", []auth.Permission{auth.ViewFeedback, auth.ViewOwnFeedback}},
+	{"customers", "/customers", []auth.Permission{auth.ViewCustomers}},
+	{"cases", "/cases", []auth.Permission{auth.WorkCases}},
+	{"mentions", "/mentions", []auth.Permission{auth.ViewMentions}},
+	{"journey", "/journey", []auth.Permission{auth.ViewJourney}},
+	{"employees", "/employees", []auth.Permission{auth.ViewEmployees, auth.ViewOwnFeedback}},
+	{"surveys", "/surveys", []auth.Permission{auth.ManageSurveys}},
+	{"reports", "/reports", []auth.Permission{auth.ViewReports}},
+	{"settings", "/settings", []auth.Permission{auth.ManageSettings}},
 }
 
-func navFor(rc *reqCtx, active string) []navItem {
+func (s *Server) navFor(rc *reqCtx, active string) []navItem {
 	var out []navItem
 	for _, n := range navigation {
 		if canAny(rc, n.perms) {
-			out = append(out, navItem{Key: n.key, Href: n.href, Active: n.key == active, Soon: n.soon})
+			out = append(out, navItem{Key: n.key, Href: n.href, Active: n.key == active, Soon: !s.pagePaths[n.href]})
 		}
 	}
 	return out
@@ -187,7 +187,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, rc *reqCtx, stat
 	v := view{L: rc.L, Title: title, Active: active, CSRF: rc.CSRF, LangLinks: langLinks(r, rc.L.Lang), Data: data}
 	if rc.Session != nil {
 		v.User, v.Role, v.Workspace, v.Workspaces = &rc.User, rc.Role, rc.Workspace, rc.Workspaces
-		v.Nav = navFor(rc, active)
+		v.Nav = s.navFor(rc, active)
 	}
 	var buf bytes.Buffer
 	t := s.pages.pages[page]

@@ -13,14 +13,18 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	_ "time/tzdata" // workspace time zones must work on hosts without tzdata
 
+	"vox/internal/alert"
 	"vox/internal/auth"
+	"vox/internal/channel/notify"
 	"vox/internal/insights"
 	"vox/internal/store"
+	"vox/internal/survey"
 )
 
 // Options configure the web UI.
@@ -34,6 +38,16 @@ type Options struct {
 	Now func() time.Time
 	// IdleTimeout and AbsoluteTimeout override the session lifetimes.
 	IdleTimeout, AbsoluteTimeout time.Duration
+	// Alerts runs cases, rules and webhooks; nil hides nothing but makes
+	// their pages answer 503 (a UI served without the acting part).
+	Alerts *alert.Service
+	// Surveys manages surveys and invitations; nil as for Alerts.
+	Surveys *survey.Service
+	// Mailer sends invitations and password resets; nil means those
+	// emails cannot be sent and the pages say so.
+	Mailer *notify.Mailer
+	// PublicURL prefixes links in emails (e.g. https://vox.example.com).
+	PublicURL string
 }
 
 // Server is the web UI.
@@ -51,6 +65,9 @@ type Server struct {
 	// made on first use: hashing costs as much as a login.
 	dummyOnce sync.Once
 	dummyHash string
+	// pagePaths holds the path of every GET page, so the navigation greys
+	// out pages that are not built.
+	pagePaths map[string]bool
 	// eventsPoll is how often a live stream looks for new items (tests shorten it).
 	eventsPoll time.Duration
 }
@@ -73,6 +90,12 @@ func New(db *store.DB, opts Options) *Server {
 		s.sessions.Absolute = opts.AbsoluteTimeout
 	}
 	s.limiter = newLoginLimiter(s.now)
+	s.pagePaths = map[string]bool{}
+	for _, rt := range s.routes() {
+		if rt.method == "GET" {
+			s.pagePaths[strings.TrimSuffix(rt.path, "{$}")] = true
+		}
+	}
 	var err error
 	if s.cat, err = loadCatalogs(); err != nil {
 		panic(fmt.Sprintf("web: %v", err))
@@ -104,7 +127,18 @@ type route struct {
 	handle       func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 }
 
+// routes lists every page and action: the core pages here, each further
+// page family in its own file.
 func (s *Server) routes() []route {
+	var rs []route
+	for _, group := range [][]route{s.coreRoutes(), s.caseRoutes(), s.journeyRoutes(), s.reportRoutes(),
+		s.surveyRoutes(), s.settingsRoutes(), s.accountRoutes()} {
+		rs = append(rs, group...)
+	}
+	return rs
+}
+
+func (s *Server) coreRoutes() []route {
 	return []route{
 		{method: "GET", path: "/login", public: true, handle: s.loginPage},
 		{method: "POST", path: "/login", public: true, handle: s.login},
