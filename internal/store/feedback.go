@@ -221,6 +221,7 @@ func (tx *Tx) insertFeedback(ctx context.Context, workspaceID int64, batch []New
 		return InsertResult{}, err
 	}
 	res := InsertResult{IDs: ids, Duplicates: make([]bool, len(batch))}
+	var conflicted [][2]int // chunks [start, end) where some row hit ON CONFLICT
 	for start := 0; start < len(batch); start += rowsPerInsert {
 		end := min(start+rowsPerInsert, len(batch))
 		var sb strings.Builder
@@ -243,14 +244,23 @@ func (tx *Tx) insertFeedback(ctx context.Context, workspaceID int64, batch []New
 		if end-start == rowsPerInsert {
 			stmt = fullChunk
 		}
-		if _, err := tx.execStmt(ctx, stmt, sb.String(), args...); err != nil {
+		r, err := tx.execStmt(ctx, stmt, sb.String(), args...)
+		if err != nil {
 			return InsertResult{}, fmt.Errorf("insert rows: %w", err)
 		}
+		if n, err := r.RowsAffected(); err != nil || n < int64(end-start) {
+			conflicted = append(conflicted, [2]int{start, end})
+		}
 	}
-	// Items whose external_id was already stored keep their first id.
+	// Items whose external_id was already stored keep their first id. Only
+	// chunks that stored fewer rows than they carried can hold such items,
+	// so the usual batch of new items costs no lookup at all.
 	var ext []any
 	pos := map[string][]int{}
 	for i := range batch {
+		if !inRanges(conflicted, i) {
+			continue
+		}
 		if e := batch[i].Item.ExternalID; e != "" {
 			if _, seen := pos[e]; !seen {
 				ext = append(ext, e)
@@ -285,6 +295,16 @@ func (tx *Tx) insertFeedback(ctx context.Context, workspaceID int64, batch []New
 		}
 	}
 	return res, nil
+}
+
+// inRanges reports whether i lies in one of the half-open ranges.
+func inRanges(ranges [][2]int, i int) bool {
+	for _, r := range ranges {
+		if i >= r[0] && i < r[1] {
+			return true
+		}
+	}
+	return false
 }
 
 var feedbackPlaceholders = "(" + placeholders(feedbackInsertWidth) + ")"

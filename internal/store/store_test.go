@@ -226,6 +226,38 @@ func TestExternalIDAndIdempotencyUnderConcurrency(t *testing.T) {
 	})
 }
 
+// TestExternalIDsInMixedBatch: a batch mixing new items, items stored by an
+// earlier batch and an external id repeated inside the batch stores each
+// external id once and answers every position with the first stored id.
+func TestExternalIDsInMixedBatch(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ws := mustWorkspace(t, db, "a")
+		withExt := func(ext string) store.NewFeedback {
+			nf := item("text "+ext, time.Now())
+			nf.Item.ExternalID = ext
+			return nf
+		}
+		first, err := db.InsertFeedback(ctx, ws.ID, []store.NewFeedback{withExt("old")}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := db.InsertFeedback(ctx, ws.ID, []store.NewFeedback{withExt("new"), withExt("old"), withExt("new"), withExt("other")}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.IDs[1] != first.IDs[0] || res.IDs[2] != res.IDs[0] || res.IDs[3] == res.IDs[0] {
+			t.Fatalf("ids %v (first batch %v)", res.IDs, first.IDs)
+		}
+		if want := []bool{false, true, true, false}; fmt.Sprint(res.Duplicates) != fmt.Sprint(want) {
+			t.Fatalf("duplicates %v, want %v", res.Duplicates, want)
+		}
+		if n, _ := db.CountFeedback(ctx, ws.ID); n != 3 {
+			t.Fatalf("stored %d items, want 3", n)
+		}
+	})
+}
+
 func TestWorkspaceIsolation(t *testing.T) {
 	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
