@@ -27,6 +27,9 @@ func (s *Server) reportRoutes() []route {
 var reportSections = []string{"kpis", "trend", "response_rates", "pain_points", "drivers", "journey", "business",
 	"revenue_at_risk", "cases", "employees"}
 
+// reportFormats are the download formats, the one for reading first.
+var reportFormats = []string{"pdf", "xlsx", "csv"}
+
 // reportPresets are the periods offered besides a custom one.
 var reportPresets = []string{"7d", "30d", "90d", "quarter", "last_quarter"}
 
@@ -100,15 +103,19 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 // status 400, its message and the form as the user filled it.
 func (s *Server) renderReports(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, lang string, q url.Values, msg string) {
 	today := s.insights().Today(workspaceLocation(rc.Workspace))
-	data := reportsData{Lang: lang, Langs: report.Languages, Formats: report.Formats, Sections: reportSections,
+	data := reportsData{Lang: lang, Langs: report.Languages, Formats: reportFormats, Sections: reportSections,
 		Period: q.Get("period"), From: q.Get("from"), To: q.Get("to"), Error: msg, LangURLs: map[string]string{}}
-	if !slices.Contains(reportPresets, data.Period) {
+	switch {
+	case slices.Contains(reportPresets, data.Period):
+	case data.Period == "" && data.From == "" && data.To == "":
+		data.Period = "30d"
+	default:
 		data.Period = "custom"
 	}
 	for _, key := range reportPresets {
 		from, to, _ := reportPeriodDays(key, today)
 		p := reportPeriod{Key: key, From: from.String(), To: to.String(), Days: int(to - from + 1), Links: map[string]string{}}
-		for _, f := range report.Formats {
+		for _, f := range reportFormats {
 			v := url.Values{"format": {f}, "from": {p.From}, "to": {p.To}, "report_lang": {lang}}
 			p.Links[f] = "/reports/download?" + v.Encode()
 		}

@@ -47,7 +47,7 @@ func TestReportDownloads(t *testing.T) {
 		"Key metrics", "Journey heat map", "Revenue at risk", `action="/reports/download"`, `name="format" value="pdf"`)
 	mustNotContain(t, page.Body, "schedule", "Schedule")
 	links := regexp.MustCompile(`href="(/reports/download\?[^"]+)"`).FindAllStringSubmatch(page.Body, -1)
-	if len(links) != len(reportPresets)*len(report.Formats) {
+	if len(links) != len(reportPresets)*len(reportFormats) {
 		t.Fatalf("page has %d download links", len(links))
 	}
 
@@ -251,13 +251,13 @@ func TestReportPeriodDays(t *testing.T) {
 // template test.
 func sampleReports() reportsData {
 	d := reportsData{Period: "custom", From: "2026-05-10", To: "2026-04-01", Lang: "ru", Langs: report.Languages,
-		Formats: report.Formats, Sections: reportSections, Error: "The end date is before the start date.",
+		Formats: reportFormats, Sections: reportSections, Error: "The end date is before the start date.",
 		LangURLs: map[string]string{"en": "/reports?report_lang=en", "ru": "/reports?report_lang=ru", "zh": "/reports?report_lang=zh"}}
 	today := store.DayFromDate(2026, 5, 14)
 	for _, key := range reportPresets {
 		from, to, _ := reportPeriodDays(key, today)
 		p := reportPeriod{Key: key, From: from.String(), To: to.String(), Days: int(to - from + 1), Links: map[string]string{}}
-		for _, f := range report.Formats {
+		for _, f := range reportFormats {
 			p.Links[f] = "/reports/download?format=" + f + "&from=" + p.From + "&to=" + p.To + "&report_lang=ru"
 		}
 		d.Periods = append(d.Periods, p)
