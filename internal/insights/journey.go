@@ -129,6 +129,19 @@ func score(metric string, c *store.RollupCounts) Score {
 // JourneyMap builds the map over the local days [from, to] from two rollup
 // queries (stage × touchpoint, and × topic).
 func (s *Service) JourneyMap(ctx context.Context, workspaceID int64, from, to store.Day) (JourneyMap, error) {
+	return s.FilteredJourneyMap(ctx, workspaceID, from, to, nil)
+}
+
+// FilteredJourneyMap is JourneyMap over the items whose dimension values are
+// in filters (e.g. channel, region, segment: the web page's filters), read
+// from the same rollups so that it agrees with Metric by stage, touchpoint
+// under the same filters.
+func (s *Service) FilteredJourneyMap(ctx context.Context, workspaceID int64, from, to store.Day, filters map[string][]string) (JourneyMap, error) {
+	for d := range filters {
+		if !slices.Contains(store.RollupDims, d) || d == "topic" {
+			return JourneyMap{}, invalid("filter["+d+"]", "unknown dimension %q", d)
+		}
+	}
 	if to < from {
 		return JourneyMap{}, invalid("to", "is before from")
 	}
@@ -139,11 +152,11 @@ func (s *Service) JourneyMap(ctx context.Context, workspaceID int64, from, to st
 	if err != nil {
 		return JourneyMap{}, err
 	}
-	cells, err := s.DB.RollupCounts(ctx, workspaceID, store.RollupQuery{From: from, To: to, Dims: []string{"stage", "touchpoint"}})
+	cells, err := s.DB.RollupCounts(ctx, workspaceID, store.RollupQuery{From: from, To: to, Dims: []string{"stage", "touchpoint"}, Filters: filters})
 	if err != nil {
 		return JourneyMap{}, err
 	}
-	topics, err := s.DB.RollupCounts(ctx, workspaceID, store.RollupQuery{From: from, To: to, Dims: []string{"stage", "touchpoint", "topic"}})
+	topics, err := s.DB.RollupCounts(ctx, workspaceID, store.RollupQuery{From: from, To: to, Dims: []string{"stage", "touchpoint", "topic"}, Filters: filters})
 	if err != nil {
 		return JourneyMap{}, err
 	}

@@ -19,7 +19,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	f.seedFeedback(f.wsA.ID, "anna@example.com", store.FeedbackItem{Kind: "review", Channel: "web", Text: "hello", OccurredAt: time.Now()})
 	concrete := strings.NewReplacer("{id}", "1", "{$}", "")
 	// Paths that need a query to be a valid request.
-	queries := map[string]string{"/feedback/export": "?format=csv"}
+	queries := map[string]string{"/feedback/export": "?format=csv", "/reports/download": "?format=csv"}
 	// Routes whose object is checked beyond the role: a permitted role may
 	// still get 404 for an object outside its scope (an employee opening
 	// an item about someone else).
