@@ -17,12 +17,12 @@ import (
 
 	"vox/internal/adaptation"
 	"vox/internal/alert"
+	"vox/internal/analytics"
 	"vox/internal/channel/email"
 	"vox/internal/channel/notify"
 	"vox/internal/channel/sms"
 	"vox/internal/channel/telegram"
 	"vox/internal/channel/webhook"
-	"vox/internal/analytics"
 	"vox/internal/config"
 	"vox/internal/ingest"
 	"vox/internal/jobs"
