@@ -178,8 +178,9 @@ func fitLanguage(base *analytics.Analyzer, lang string, exs []analytics.LabeledT
 	if err != nil {
 		return lr, nil, err
 	}
-	lr.ScoreBase = MacroF1(base, test)
-	lr.ScoreAdapted = MacroF1(base.WithAdjustment(adj), test)
+	adapted := base.WithAdjustment(adj)
+	lr.ScoreBase = MacroF1(func(text, lang string) string { return base.Analyze(text, lang).Label }, test)
+	lr.ScoreAdapted = MacroF1(func(text, lang string) string { return adapted.Analyze(text, lang).Label }, test)
 	lr.Active = lr.ScoreAdapted >= lr.ScoreBase
 	if !lr.Active {
 		return lr, nil, nil
@@ -191,13 +192,13 @@ func fitLanguage(base *analytics.Analyzer, lang string, exs []analytics.LabeledT
 	return lr, all, nil
 }
 
-// MacroF1 is the mean F1 of the positive and negative classes of a's
-// predictions on weakly labelled texts; a "neutral" prediction is a miss.
-// A class neither labelled nor predicted is left out of the mean.
-func MacroF1(a *analytics.Analyzer, texts []analytics.LabeledText) float64 {
+// MacroF1 is the mean F1 of the positive and negative classes of the
+// labels predict gives weakly labelled texts; a "neutral" prediction is a
+// miss. A class neither labelled nor predicted is left out of the mean.
+func MacroF1(predict func(text, lang string) string, texts []analytics.LabeledText) float64 {
 	var tp, fp, fn [2]int // 0 positive, 1 negative
 	for _, t := range texts {
-		pred := a.Analyze(t.Text, t.Lang).Label
+		pred := predict(t.Text, t.Lang)
 		for c, name := range [2]string{Positive, Negative} {
 			switch {
 			case pred == name && t.Label == name:
