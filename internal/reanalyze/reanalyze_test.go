@@ -33,7 +33,7 @@ var texts = []string{
 
 // staleItems stores n items whose analysis is what an older model might have
 // said: wrong labels, languages and topics.
-func staleItems(t *testing.T, db *store.DB, ws int64, n int, t0 time.Time) []int64 {
+func staleItems(t testing.TB, db *store.DB, ws int64, n int, t0 time.Time) []int64 {
 	t.Helper()
 	stale := []string{"positive", "neutral", "negative", ""}
 	var batch []store.NewFeedback
@@ -56,7 +56,7 @@ func staleItems(t *testing.T, db *store.DB, ws int64, n int, t0 time.Time) []int
 
 func ptr[T any](v T) *T { return &v }
 
-func allItems(t *testing.T, db *store.DB, ws int64) []store.FeedbackItem {
+func allItems(t testing.TB, db *store.DB, ws int64) []store.FeedbackItem {
 	t.Helper()
 	page, err := db.ListFeedback(context.Background(), ws, store.FeedbackFilter{Limit: 1000})
 	if err != nil || page.NextCursor != "" {
