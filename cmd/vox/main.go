@@ -31,6 +31,7 @@ func commands() map[string]command {
 		"report":    {"write the management report (CSV/XLSX/PDF, ru/zh/en)", runReport},
 		"migrate":   {"apply database migrations and exit", runMigrate},
 		"analyze":   {"analyse JSONL texts from stdin: language, sentiment, topics, aspects", runAnalyze},
+		"reanalyze": {"re-analyse stored feedback (after a model or workspace adaptation change); --adapt fits first", runReanalyze},
 		"sentiment": {"train or evaluate the sentiment model (train|eval)", runSentiment},
 		"version":   {"print the version", runVersion},
 		"help":      {"show help", nil},

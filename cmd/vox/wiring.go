@@ -15,7 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"vox/internal/adaptation"
 	"vox/internal/alert"
+	"vox/internal/analytics"
 	"vox/internal/channel/email"
 	"vox/internal/channel/notify"
 	"vox/internal/channel/sms"
@@ -41,6 +43,9 @@ type env struct {
 	alerts  *alert.Service
 	surveys *survey.Service
 	mailer  *notify.Mailer // nil without --smtp-addr
+	// analyzers apply each workspace's sentiment adaptation; adapt fits them.
+	analyzers *ingest.AdaptedAnalyzer
+	adapt     *adaptation.Service
 }
 
 // newFlags returns a flag set with the common settings registered.
@@ -87,12 +92,14 @@ func wire(ctx context.Context, cfg config.Config, log *slog.Logger, db *store.DB
 	if len(applied) > 0 {
 		log.Info("migrations applied", "migrations", applied)
 	}
-	analyzer, err := ingest.NewTextAnalyzer()
+	base, err := analytics.New()
 	if err != nil {
 		return nil, err
 	}
 	e := &env{cfg: cfg, log: log, db: db, worker: &jobs.Worker{DB: db, Log: log}}
-	e.ingest = &ingest.Service{DB: db, Analyzer: analyzer, OnStored: func(int64, []store.FeedbackItem) { e.worker.Notify() }}
+	e.analyzers = ingest.NewAdaptedAnalyzer(base, db)
+	e.adapt = adaptation.New(db, e.analyzers, log)
+	e.ingest = &ingest.Service{DB: db, Analyzer: e.analyzers, OnStored: func(int64, []store.FeedbackItem) { e.worker.Notify() }}
 
 	guard := &webhook.Guard{}
 	if o.allowLoopbackWebhooks {
@@ -163,8 +170,10 @@ func surveySecret(cfg config.Config) ([]byte, error) {
 	return []byte(s), nil
 }
 
-// runBackground starts the job worker and the spike scanner until ctx ends.
+// runBackground starts the job worker, the spike scanner and the daily
+// workspace adaptation fits until ctx ends.
 func (e *env) runBackground(ctx context.Context) {
 	go func() { _ = e.worker.Run(ctx) }()
 	go e.alerts.RunSpikeTicker(ctx, time.Minute)
+	go e.adapt.Run(ctx)
 }

@@ -93,7 +93,10 @@ func (s *Service) Ingest(ctx context.Context, workspaceID int64, items []Item, i
 	if err := s.checkCustomers(ctx, workspaceID, items); err != nil {
 		return store.InsertResult{}, err
 	}
-	batch := s.prepare(items, now)
+	batch, err := s.prepare(ctx, workspaceID, items, now)
+	if err != nil {
+		return store.InsertResult{}, err
+	}
 	res, err := s.DB.InsertFeedback(ctx, workspaceID, batch, idem)
 	if err != nil {
 		return res, err
@@ -131,8 +134,9 @@ func (s *Service) checkCustomers(ctx context.Context, workspaceID int64, items [
 	return nil
 }
 
-// prepare converts valid items to store rows, analysing texts on all cores.
-func (s *Service) prepare(items []Item, now time.Time) []store.NewFeedback {
+// prepare converts valid items to store rows, analysing texts on all cores
+// with the workspace's analyzer.
+func (s *Service) prepare(ctx context.Context, workspaceID int64, items []Item, now time.Time) ([]store.NewFeedback, error) {
 	out := make([]store.NewFeedback, len(items))
 	for i, it := range items {
 		occurred := now
@@ -161,12 +165,19 @@ func (s *Service) prepare(items []Item, now time.Time) []store.NewFeedback {
 		out[i] = nf
 	}
 	if s.Analyzer != nil {
-		s.analyze(out)
+		an := s.Analyzer
+		if wa, ok := an.(WorkspaceAnalyzer); ok {
+			var err error
+			if an, err = wa.ForWorkspace(ctx, workspaceID); err != nil {
+				return nil, err
+			}
+		}
+		analyze(an, out)
 	}
-	return out
+	return out, nil
 }
 
-func (s *Service) analyze(batch []store.NewFeedback) {
+func analyze(an Analyzer, batch []store.NewFeedback) {
 	workers := min(runtime.GOMAXPROCS(0), 1+len(batch)/64)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -178,7 +189,7 @@ func (s *Service) analyze(batch []store.NewFeedback) {
 				if it.Text == "" {
 					continue
 				}
-				a := s.Analyzer.Analyze(it.Text, it.Lang)
+				a := an.Analyze(it.Text, it.Lang)
 				if it.Lang == "" {
 					it.Lang = a.Lang
 				}
