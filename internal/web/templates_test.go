@@ -2,6 +2,7 @@ package web
 
 import (
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path"
@@ -33,7 +34,7 @@ func sampleData() map[string]any {
 		Identities: []store.Identity{{Kind: "email", Value: "anna@example.com"}, {Kind: "telegram_username", Value: "anna_p"}}}
 	merged := customer
 	merged.MergedIntoID = ptr(int64(9))
-	return map[string]any{
+	pages := map[string]any{
 		"login":    loginData{Email: "anna@example.com", Next: "/feedback", Error: "login.error.invalid"},
 		"error":    errorData{Status: http.StatusNotFound},
 		"overview": sampleOverview(rows),
@@ -64,6 +65,8 @@ func sampleData() map[string]any {
 				[]string{"seg-negative", "seg-neutral", "seg-positive", "seg-unknown"}, 640, 160, "Mentions", func(n int) string { return "n" }),
 			Samples: rows},
 	}
+	maps.Copy(pages, settingsSampleData(rows))
+	return pages
 }
 
 // TestEveryTemplateRenders renders every page, logged in and anonymous, in
