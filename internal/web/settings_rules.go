@@ -145,7 +145,7 @@ func (s *Server) ruleNew(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	if s.opt.Alerts == nil {
 		return s.unavailable(w, r, rc, "settings.rules.title")
 	}
-	f := ruleForm{Enabled: true, Match: "all", Case: false}
+	f := ruleForm{Enabled: true, Match: "all"}
 	return s.renderRule(w, r, rc, http.StatusOK, f, nil)
 }
 

@@ -573,3 +573,71 @@ func TestChannelSettings(t *testing.T) {
 		t.Fatalf("invalid input changed settings: %+v", after)
 	}
 }
+
+// TestRuleFormRoundTrip reads stored rules into the editor and back: what
+// the form can show survives unchanged, and what it cannot is flagged.
+func TestRuleFormRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		conds, acts string
+		lossy       bool
+	}{
+		{`[{"field":"nps","op":"lte","value":6},{"field":"topic","op":"in","value":["delivery","returns"]},
+			{"field":"customer.plan","op":"eq","value":"gold"},{"field":"text","op":"regex","value":"late|slow"},
+			{"field":"sentiment_score","op":"lt","value":-0.5},{"field":"segment","op":"exists"}]`,
+			`[{"type":"tag","tags":["vip","late"]},{"type":"open_case","sla_hours":4.5,"owner":"round_robin","team":"Care"},
+			{"type":"notify","channel":"email","to":["owner","cx@example.com"]},{"type":"notify","channel":"telegram","chat_id":"-100"},
+			{"type":"notify","channel":"slack","url":"https://hooks.slack.example/T/B/X"},{"type":"webhook"}]`, false},
+		{`[{"field":"nps","op":"lte","value":6}]`,
+			`[{"type":"notify","channel":"slack","url":"https://a.example/1"},{"type":"notify","channel":"slack","url":"https://a.example/2"}]`, true},
+		{`[{"field":"nps","op":"lte","value":6}]`, `[{"type":"assign","owner":"account_owner"}]`, true},
+	} {
+		ru := store.Rule{ID: 1, Name: "r", Enabled: true, Match: "any", Conditions: json.RawMessage(tc.conds), Actions: json.RawMessage(tc.acts)}
+		f, err := ruleFormOf(ru)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Lossy != tc.lossy {
+			t.Errorf("%s: lossy %v, want %v", tc.acts, f.Lossy, tc.lossy)
+		}
+		if tc.lossy {
+			continue
+		}
+		// Through the form's own inputs, as a browser would post them.
+		v := url.Values{"name": {f.Name}, "match": {f.Match}, "enabled": {"1"}, "tags": {f.Tags}, "sla_hours": {f.SLAHours},
+			"owner": {f.Owner}, "team": {f.Team}, "employee_id": {f.EmployeeID}, "email_to": {f.EmailTo}, "chat_id": {f.ChatID}}
+		for _, c := range f.Conds {
+			v.Add("cond_field", c.Field)
+			v.Add("cond_op", c.Op)
+			v.Add("cond_value", c.Value)
+		}
+		for key, on := range map[string]bool{"act_tag": f.Tag, "act_case": f.Case, "act_email": f.Email, "act_telegram": f.Telegram,
+			"act_slack": f.Slack, "act_webhook": f.Webhook} {
+			if on {
+				v.Set(key, "1")
+			}
+		}
+		back := parseRuleForm(v)
+		back.slackStored = f.slackStored
+		spec, _, _, ok := back.spec()
+		if !ok {
+			t.Fatalf("spec: %v", back.Errors)
+		}
+		if _, err := alert.Compile(spec, nil); err != nil {
+			t.Fatalf("round trip does not compile: %v", err)
+		}
+		var wantConds, wantActs any
+		_ = json.Unmarshal([]byte(tc.conds), &wantConds)
+		_ = json.Unmarshal([]byte(tc.acts), &wantActs)
+		gotConds, _ := json.Marshal(spec.Conditions)
+		gotActs, _ := json.Marshal(spec.Actions)
+		var gc, ga any
+		_ = json.Unmarshal(gotConds, &gc)
+		_ = json.Unmarshal(gotActs, &ga)
+		if fmt.Sprint(gc) != fmt.Sprint(wantConds) {
+			t.Errorf("conditions:\n got %v\nwant %v", gc, wantConds)
+		}
+		if fmt.Sprint(ga) != fmt.Sprint(wantActs) {
+			t.Errorf("actions:\n got %v\nwant %v", ga, wantActs)
+		}
+	}
+}
