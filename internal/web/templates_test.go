@@ -2,6 +2,7 @@ package web
 
 import (
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path"
@@ -33,7 +34,7 @@ func sampleData() map[string]any {
 		Identities: []store.Identity{{Kind: "email", Value: "anna@example.com"}, {Kind: "telegram_username", Value: "anna_p"}}}
 	merged := customer
 	merged.MergedIntoID = ptr(int64(9))
-	return map[string]any{
+	pages := map[string]any{
 		"login":    loginData{Email: "anna@example.com", Next: "/feedback", Error: "login.error.invalid"},
 		"error":    errorData{Status: http.StatusNotFound},
 		"overview": sampleOverview(rows),
@@ -66,6 +67,8 @@ func sampleData() map[string]any {
 		"journey": sampleJourney(),
 		"reports": sampleReports(),
 	}
+	maps.Copy(pages, settingsSampleData(rows))
+	return pages
 }
 
 // TestEveryTemplateRenders renders every page, logged in and anonymous, in
