@@ -36,6 +36,10 @@ func sampleData() map[string]any {
 	return map[string]any{
 		"login":    loginData{Email: "anna@example.com", Next: "/feedback", Error: "login.error.invalid"},
 		"error":    errorData{Status: http.StatusNotFound},
+		// Account pages: samples in accounts_samples_test.go.
+		"users": sampleUsers(at), "invite": sampleInvite(), "password_forgot": forgotData{Email: "anna@example.com", Sent: true, Minutes: 60},
+		"password_reset": resetData{State: "form", Action: "/password/reset/x", Error: "account.password.mismatch", MinLen: 10},
+		"apikeys":        sampleAPIKeys(at), "audit": sampleAudit(at),
 		"overview": sampleOverview(rows),
 		"feedback": feedbackData{Filter: map[string][]string{"q": {"доставка"}, "channel": {"telegram"}}, Channels: store.Channels,
 			Kinds: store.FeedbackKinds, Sentiments: []string{"positive", "neutral", "negative"}, Langs: languages, Rows: rows,
