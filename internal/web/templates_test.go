@@ -36,10 +36,6 @@ func sampleData() map[string]any {
 	return map[string]any{
 		"login":    loginData{Email: "anna@example.com", Next: "/feedback", Error: "login.error.invalid"},
 		"error":    errorData{Status: http.StatusNotFound},
-		// Account pages: samples in accounts_samples_test.go.
-		"users": sampleUsers(at), "invite": sampleInvite(), "password_forgot": forgotData{Email: "anna@example.com", Sent: true, Minutes: 60},
-		"password_reset": resetData{State: "form", Action: "/password/reset/x", Error: "account.password.mismatch", MinLen: 10},
-		"apikeys":        sampleAPIKeys(at), "audit": sampleAudit(at),
 		"overview": sampleOverview(rows),
 		"feedback": feedbackData{Filter: map[string][]string{"q": {"доставка"}, "channel": {"telegram"}}, Channels: store.Channels,
 			Kinds: store.FeedbackKinds, Sentiments: []string{"positive", "neutral", "negative"}, Langs: languages, Rows: rows,
@@ -67,6 +63,13 @@ func sampleData() map[string]any {
 			Daily: newBarChart([]stackedBar{{Label: "1 May", Parts: []int{3, 4, 5, 1}, Title: "1 May"}, {Label: "2 May", Parts: []int{8, 2, 1, 0}}},
 				[]string{"seg-negative", "seg-neutral", "seg-positive", "seg-unknown"}, 640, 160, "Mentions", func(n int) string { return "n" }),
 			Samples: rows},
+		// Account pages: samples in accounts_samples_test.go.
+		"users":           sampleUsers(at),
+		"invite":          sampleInvite(),
+		"password_forgot": forgotData{Email: "anna@example.com", Sent: true, Minutes: 60},
+		"password_reset":  resetData{State: "form", Action: "/password/reset/x", Error: "account.password.mismatch", MinLen: 10},
+		"apikeys":         sampleAPIKeys(at),
+		"audit":           sampleAudit(at),
 	}
 }
 
