@@ -488,3 +488,49 @@ func TestAuditEntriesFilterAndPages(t *testing.T) {
 		}
 	})
 }
+
+func TestSetMemberEmployee(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ws := mustWorkspace(t, db, "acme")
+		other := mustWorkspace(t, db, "globex")
+		u := mustMember(t, db, ws, "olga@example.com", store.RoleEmployee)
+		actor := store.AuditActor{Name: "admin@example.com"}
+		e1, err := db.UpsertEmployee(ctx, ws.ID, store.EmployeeInput{ExternalID: "E1", Name: "Olga"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e2, _ := db.UpsertEmployee(ctx, ws.ID, store.EmployeeInput{ExternalID: "E2", Name: "Ivan"})
+		eB, _ := db.UpsertEmployee(ctx, other.ID, store.EmployeeInput{ExternalID: "E1", Name: "Other"})
+		if err := db.SetMemberEmployee(ctx, ws.ID, u.ID, e1, actor); err != nil {
+			t.Fatal(err)
+		}
+		if id, _ := db.EmployeeIDForUser(ctx, ws.ID, u.ID); id != e1 {
+			t.Fatalf("linked to %d, want %d", id, e1)
+		}
+		if err := db.SetMemberEmployee(ctx, ws.ID, u.ID, e2, actor); err != nil {
+			t.Fatal(err)
+		}
+		emps, _ := db.Employees(ctx, ws.ID)
+		for _, e := range emps {
+			if (e.UserID != nil) != (e.ID == e2) {
+				t.Fatalf("after relinking: %+v", emps)
+			}
+		}
+		if err := db.SetMemberEmployee(ctx, ws.ID, u.ID, eB, actor); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("another workspace's employee: %v", err)
+		}
+		if id, _ := db.EmployeeIDForUser(ctx, ws.ID, u.ID); id != e2 {
+			t.Fatal("a refused link dropped the earlier one")
+		}
+		if err := db.SetMemberEmployee(ctx, other.ID, u.ID, eB, actor); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("not a member of the workspace: %v", err)
+		}
+		if err := db.SetMemberEmployee(ctx, ws.ID, u.ID, 0, actor); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.EmployeeIDForUser(ctx, ws.ID, u.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("after unlinking: %v", err)
+		}
+	})
+}

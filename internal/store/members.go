@@ -186,3 +186,37 @@ func (db *DB) RemoveMember(ctx context.Context, workspaceID, userID int64, actor
 	}
 	return nil
 }
+
+// SetMemberEmployee links a member to the employee record employeeID of the
+// workspace (0: to none), replacing any earlier link, so that a user of
+// role employee sees the feedback about that employee. It returns
+// ErrNotFound when the user is not a member or the employee is not in
+// the workspace.
+func (db *DB) SetMemberEmployee(ctx context.Context, workspaceID, userID, employeeID int64, actor AuditActor) error {
+	err := db.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.memberRole(ctx, workspaceID, userID); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE employees SET user_id = NULL WHERE workspace_id = ? AND user_id = ?`, workspaceID, userID); err != nil {
+			return err
+		}
+		details := map[string]any{}
+		if employeeID > 0 {
+			var name string
+			if err := tx.queryRow(ctx, `SELECT name FROM employees WHERE workspace_id = ? AND id = ?`, workspaceID, employeeID).
+				Scan(&name); err != nil {
+				return notFound(err, "employee")
+			}
+			if _, err := tx.exec(ctx, `UPDATE employees SET user_id = ? WHERE workspace_id = ? AND id = ?`,
+				userID, workspaceID, employeeID); err != nil {
+				return err
+			}
+			details["employee_id"], details["employee"] = employeeID, name
+		}
+		return tx.audit(ctx, actor.entry(workspaceID, "member.employee", "user", userID, details))
+	})
+	if err != nil {
+		return fmt.Errorf("link user %d to employee %d: %w", userID, employeeID, err)
+	}
+	return nil
+}

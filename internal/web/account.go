@@ -42,6 +42,7 @@ func (s *Server) accountRoutes() []route {
 		{method: "POST", path: "/settings/users/invite", perms: users, handle: s.inviteMember},
 		{method: "POST", path: "/settings/users/{id}/role", perms: users, handle: s.changeMemberRole},
 		{method: "POST", path: "/settings/users/{id}/remove", perms: users, handle: s.removeMember},
+		{method: "POST", path: "/settings/users/{id}/employee", perms: users, handle: s.linkMemberEmployee},
 		{method: "POST", path: "/settings/invitations/{id}/revoke", perms: users, handle: s.revokeInvitation},
 		{method: "GET", path: "/settings/api-keys", perms: keys, handle: s.apiKeysPage},
 		{method: "POST", path: "/settings/api-keys", perms: keys, handle: s.createAPIKey},

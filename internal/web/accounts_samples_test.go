@@ -31,7 +31,9 @@ func sampleUsers(at time.Time) usersData {
 			{Member: store.Member{UserID: 1, Email: "owner@example.com", Name: "Ольга " + hostile, Role: store.RoleOwner, JoinedAt: at}, Self: true, Editable: true},
 			{Member: store.Member{UserID: 2, Email: "wang@example.com", Name: "王伟", Role: store.RoleAgent, JoinedAt: at, Disabled: true}, Editable: true},
 			{Member: store.Member{UserID: 3, Email: "boss@example.com", Role: store.RoleOwner, JoinedAt: at}},
+			{Member: store.Member{UserID: 6, Email: "olga@example.com", Name: "Olga", Role: store.RoleEmployee, JoinedAt: at}, Editable: true, EmployeeID: 11},
 		},
+		Employees: []store.Employee{{ID: 11, Name: "Olga " + hostile, Team: "Store 5"}, {ID: 12, Name: "Иван"}},
 		Invitations: []invitationRow{
 			{MemberInvitation: store.MemberInvitation{ID: 4, Email: "late@example.com", Role: store.RoleViewer, InvitedBy: &by,
 				InvitedByEmail: "owner@example.com", ExpiresAt: at.Add(-time.Hour)}, Expired: true},
@@ -151,7 +153,7 @@ func TestAccountKeysExist(t *testing.T) {
 	for _, st := range []string{"invalid", store.MemberInvitationAccepted, store.MemberInvitationExpired, store.MemberInvitationRevoked} {
 		dynamic = append(dynamic, "account.invite.state."+st)
 	}
-	for _, a := range []string{"user.login", "member.invite", "member.invite_revoke", "member.join", "member.role", "member.remove",
+	for _, a := range []string{"user.login", "member.employee", "member.invite", "member.invite_revoke", "member.join", "member.role", "member.remove",
 		"apikey.create", "apikey.revoke", "user.password_reset", "customer.merge", "journey.update"} {
 		dynamic = append(dynamic, "account.action."+a)
 	}

@@ -381,6 +381,7 @@ func TestAccountPagesRoles(t *testing.T) {
 		{"POST", "/settings/users/invite", "users"},
 		{"POST", fmt.Sprintf("/settings/users/%d/role", f.users[store.RoleAgent].ID), "users"},
 		{"POST", fmt.Sprintf("/settings/users/%d/remove", f.users[store.RoleAgent].ID), "users"},
+		{"POST", fmt.Sprintf("/settings/users/%d/employee", f.users[store.RoleEmployee].ID), "users"},
 		{"POST", "/settings/invitations/1/revoke", "users"},
 		{"GET", "/settings/api-keys", "keys"},
 		{"POST", "/settings/api-keys", "keys"},
@@ -693,5 +694,51 @@ func TestAuditPage(t *testing.T) {
 		if res := auditor.get("/settings/audit" + bad); res.StatusCode != http.StatusBadRequest {
 			t.Errorf("audit%s: %d, want 400", bad, res.StatusCode)
 		}
+	}
+}
+
+func TestLinkMemberToEmployee(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := time.Now()
+	if _, err := f.db.InsertFeedback(ctx, f.wsA.ID, []store.NewFeedback{
+		{Item: store.FeedbackItem{Kind: "review", Channel: "store", Text: "Olga was very helpful", OccurredAt: now},
+			Employee: store.EmployeeInput{ExternalID: "E1", Name: "Olga"}},
+		{Item: store.FeedbackItem{Kind: "review", Channel: "store", Text: "Ivan was rude", OccurredAt: now},
+			Employee: store.EmployeeInput{ExternalID: "E2", Name: "Ivan"}},
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	otherEmp, err := f.db.UpsertEmployee(ctx, f.wsB.ID, store.EmployeeInput{ExternalID: "B1", Name: "Globex clerk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emps, _ := f.db.Employees(ctx, f.wsA.ID)
+	var olga int64
+	for _, e := range emps {
+		if e.Name == "Olga" {
+			olga = e.ID
+		}
+	}
+	empUser := f.users[store.RoleEmployee].ID
+	admin := f.loggedIn(store.RoleAdmin)
+	page := admin.get("/settings/users")
+	mustContain(t, page.Body, fmt.Sprintf(`action="/settings/users/%d/employee"`, empUser), "Olga", "Ivan")
+	mustNotContain(t, page.Body, "Globex clerk")
+	path := fmt.Sprintf("/settings/users/%d/employee", empUser)
+	if res := admin.postForm("/settings/users", path, url.Values{"employee_id": {fmt.Sprint(otherEmp)}}); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("linking B's employee: %d", res.StatusCode)
+	}
+	if res := admin.postForm("/settings/users", path, url.Values{"employee_id": {"x"}}); res.StatusCode != http.StatusBadRequest {
+		t.Fatalf("bad employee id: %d", res.StatusCode)
+	}
+	if res := admin.postForm("/settings/users", path, url.Values{"employee_id": {fmt.Sprint(olga)}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("link: %d", res.StatusCode)
+	}
+	feed := f.loggedIn(store.RoleEmployee).get("/feedback")
+	mustContain(t, feed.Body, "Olga was very helpful")
+	mustNotContain(t, feed.Body, "Ivan was rude")
+	if e := auditHas(t, f.db, f.wsA.ID, "member.employee"); e.Details["employee"] != "Olga" {
+		t.Fatalf("audit: %+v", e)
 	}
 }

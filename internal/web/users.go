@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/mail"
+	"strconv"
 	"strings"
 
 	"vox/internal/auth"
@@ -29,13 +30,16 @@ type usersData struct {
 	Link, LinkReason string
 	LinkEmail        string
 	MailerOff        bool
+	// Employees are the records a member of role employee can be linked to.
+	Employees []store.Employee
 }
 
 // memberRow is a member with what the viewer may do to them.
 type memberRow struct {
 	store.Member
-	Self     bool
-	Editable bool // the viewer may change this member's role or remove them
+	Self       bool
+	Editable   bool  // the viewer may change this member's role or remove them
+	EmployeeID int64 // the employee record linked to the member, 0 for none
 }
 
 // invitationRow is an open invitation.
@@ -51,6 +55,7 @@ var usersNotices = map[string]string{
 	"role":    "account.users.notice.role",
 	"removed": "account.users.notice.removed",
 	"revoked": "account.users.notice.revoked",
+	"linked":  "account.users.notice.linked",
 }
 
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -64,8 +69,18 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	if err != nil {
 		return err
 	}
+	if d.Employees, err = s.db.Employees(ctx, rc.Workspace.ID); err != nil {
+		return err
+	}
+	linked := map[int64]int64{}
+	for _, e := range d.Employees {
+		if e.UserID != nil {
+			linked[*e.UserID] = e.ID
+		}
+	}
 	for _, m := range members {
-		d.Members = append(d.Members, memberRow{Member: m, Self: m.UserID == rc.User.ID, Editable: auth.MayManageRole(rc.Role, m.Role)})
+		d.Members = append(d.Members, memberRow{Member: m, Self: m.UserID == rc.User.ID, Editable: auth.MayManageRole(rc.Role, m.Role),
+			EmployeeID: linked[m.UserID]})
 	}
 	invs, err := s.db.OpenMemberInvitations(ctx, rc.Workspace.ID, maxOpenInvitations)
 	if err != nil {
@@ -235,5 +250,30 @@ func (s *Server) revokeInvitation(w http.ResponseWriter, r *http.Request, rc *re
 		return err
 	}
 	http.Redirect(w, r, "/settings/users?ok=revoked", http.StatusSeeOther)
+	return nil
+}
+
+// linkMemberEmployee ties a member to an employee record (employee_id 0:
+// to none), which is what a user of role employee sees feedback about.
+func (s *Server) linkMemberEmployee(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := accountPathID(r)
+	if err != nil {
+		return err
+	}
+	employeeID, err := strconv.ParseInt(r.PostFormValue("employee_id"), 10, 64)
+	if err != nil || employeeID < 0 {
+		return errBadRequest
+	}
+	current, err := s.db.Role(r.Context(), rc.Workspace.ID, id)
+	if err != nil {
+		return err
+	}
+	if !auth.MayManageRole(rc.Role, current) {
+		return s.memberChangeFailed(w, r, rc, errForbidden)
+	}
+	if err := s.db.SetMemberEmployee(r.Context(), rc.Workspace.ID, id, employeeID, accountActor(rc)); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/settings/users?ok=linked", http.StatusSeeOther)
 	return nil
 }
