@@ -70,6 +70,8 @@ type Server struct {
 	pagePaths map[string]bool
 	// eventsPoll is how often a live stream looks for new items (tests shorten it).
 	eventsPoll time.Duration
+	// accounts holds the account pages' throttles and background mail (account.go).
+	accounts accountState
 }
 
 // New builds the web UI over db. It panics only if the embedded templates

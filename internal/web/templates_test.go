@@ -66,6 +66,13 @@ func sampleData() map[string]any {
 			Samples: rows},
 		"journey": sampleJourney(),
 		"reports": sampleReports(),
+		// Account pages: samples in accounts_samples_test.go.
+		"users":           sampleUsers(at),
+		"invite":          sampleInvite(),
+		"password_forgot": forgotData{Email: "anna@example.com", Sent: true, Minutes: 60},
+		"password_reset":  resetData{State: "form", Action: "/password/reset/x", Error: "account.password.mismatch", MinLen: 10},
+		"apikeys":         sampleAPIKeys(at),
+		"audit":           sampleAudit(at),
 	}
 	maps.Copy(pages, settingsSampleData(rows))
 	return pages
