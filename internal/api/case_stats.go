@@ -87,4 +87,3 @@ func periodParam(q url.Values, name string, loc *time.Location, end bool) (time.
 	}
 	return time.Time{}, errBadRequest("invalid_time", name, "must be RFC 3339 (2026-05-01T12:00:00Z) or a date (2026-05-01)")
 }
-
