@@ -12,12 +12,15 @@ import (
 // already in the reader's language.
 type digestView struct {
 	D        Digest
-	T        func(key string, args ...any) string
+	Lang     string
 	BaseURL  string
 	Title    string
 	CaseHead string
 	Praise   string
 }
+
+// T returns the text of key in the reader's language.
+func (v digestView) T(key string, args ...any) string { return tr(v.Lang, key, args...) }
 
 func (v digestView) Due(t time.Time) string {
 	loc := v.D.loc
@@ -73,7 +76,7 @@ const digestText = `{{.T "digest.hello" .D.User.Name}}
 {{end}}
 == {{.Praise}} ==
 {{if .D.Praise.Total}}{{.T "digest.praise.count" .D.Praise.Total}}
-{{range .D.Praise.Items}}- {{.EmployeeName}}{{with .NPS}} (NPS {{.}}){{end}}{{if .Text}}: «{{$.Quote .Text}}»{{end}}
+{{range .D.Praise.Items}}- {{.EmployeeName}}{{with .NPS}} (NPS {{.}}){{end}}{{with .CSAT}} (CSAT {{.}}){{end}}{{if .Text}}: «{{$.Quote .Text}}»{{end}}
 {{end}}{{else}}{{.T "digest.praise.none"}}
 {{end}}
 --
@@ -94,7 +97,7 @@ const digestHTML = `<!doctype html>
 {{end}}</tbody></table>
 <h2>{{.Praise}}</h2>
 {{if .D.Praise.Total}}<p>{{.T "digest.praise.count" .D.Praise.Total}}</p>
-<ul>{{range .D.Praise.Items}}<li><b>{{.EmployeeName}}</b>{{with .NPS}} (NPS {{.}}){{end}}{{if .Text}}: «{{$.Quote .Text}}»{{end}}</li>
+<ul>{{range .D.Praise.Items}}<li><b>{{.EmployeeName}}</b>{{with .NPS}} (NPS {{.}}){{end}}{{with .CSAT}} (CSAT {{.}}){{end}}{{if .Text}}: «{{$.Quote .Text}}»{{end}}</li>
 {{end}}</ul>{{else}}<p>{{.T "digest.praise.none"}}</p>{{end}}
 <hr><p style="color:#616e7c;font-size:12px">{{.T "digest.footer"}}</p>
 </body></html>
@@ -110,7 +113,7 @@ var (
 // escapes them in the HTML; the text part is plain text.
 func renderDigest(d Digest, baseURL string) (subject, text, html string, err error) {
 	lang := d.User.Lang
-	v := digestView{D: d, BaseURL: strings.TrimSuffix(baseURL, "/"), T: func(key string, args ...any) string { return tr(lang, key, args...) }}
+	v := digestView{D: d, Lang: lang, BaseURL: strings.TrimSuffix(baseURL, "/")}
 	if d.Frequency == "weekly" {
 		subject = tr(lang, "digest.subject.week", d.Workspace, d.From, d.To)
 	} else {
