@@ -86,7 +86,9 @@ func TestWeeklyDigest(t *testing.T) {
 	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		msk, _ := time.LoadLocation("Europe/Moscow")
-		at := func(month time.Month, day, hh, mm int) time.Time { return time.Date(2026, month, day, hh, mm, 0, 0, msk) }
+		at := func(month time.Month, day, hh, mm int) time.Time {
+			return time.Date(2026, month, day, hh, mm, 0, 0, msk)
+		}
 		clk := &clock{t: at(5, 7, 12, 0)} // Thursday
 		smtp := notifytest.NewSMTPServer(t)
 		h := newHarness(t, db, alert.Options{Now: clk.Now, Mailer: &notify.Mailer{Addr: smtp.Addr, From: "vox@example.com"},
