@@ -25,6 +25,9 @@ const DigestHour = 8
 const (
 	digestCaseLimit   = 10
 	digestPraiseLimit = 5
+	// digestAttempts stops retrying after about 2.5 hours (5 s … 2 h): a
+	// digest that cannot go out by then is stale, the next one will come.
+	digestAttempts = 5
 )
 
 // DigestPeriod is the span of local days [From, To) a digest covers.
@@ -95,7 +98,7 @@ func (s *Service) ScheduleDigests(ctx context.Context) error {
 			order = append(order, sub.WorkspaceID)
 		}
 		byWS[sub.WorkspaceID] = append(byWS[sub.WorkspaceID], store.NewJob{Kind: KindDigest, Payload: string(payload),
-			DedupeKey: digestKey(sub.UserID, p), RunAt: now, MaxAttempts: deliveryAttempts})
+			DedupeKey: digestKey(sub.UserID, p), RunAt: now, MaxAttempts: digestAttempts})
 	}
 	queued := false
 	for _, ws := range order {
