@@ -170,10 +170,11 @@ func surveySecret(cfg config.Config) ([]byte, error) {
 	return []byte(s), nil
 }
 
-// runBackground starts the job worker, the spike scanner and the daily
-// workspace adaptation fits until ctx ends.
+// runBackground starts the job worker, the spike scanner, the digest
+// scheduler and the daily workspace adaptation fits until ctx ends.
 func (e *env) runBackground(ctx context.Context) {
 	go func() { _ = e.worker.Run(ctx) }()
 	go e.alerts.RunSpikeTicker(ctx, time.Minute)
+	go e.alerts.RunDigestTicker(ctx, 5*time.Minute)
 	go e.adapt.Run(ctx)
 }

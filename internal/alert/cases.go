@@ -34,9 +34,13 @@ func (s *Service) openCase(ctx context.Context, o *outbox, r store.Rule, act Act
 	if err != nil {
 		return store.Case{}, err
 	}
+	clock, err := s.clockFor(ctx, o.tx, o.ws)
+	if err != nil {
+		return store.Case{}, err
+	}
 	itemID, ruleID := it.ID, r.ID
 	c := store.Case{WorkspaceID: o.ws, FeedbackID: &itemID, CustomerID: it.CustomerID, RuleID: &ruleID, OwnerEmployeeID: owner,
-		Team: team, Title: caseTitle(r.Name, it), SLAMinutes: int64(sla / time.Minute), DueAt: now.Add(sla), CreatedAt: now}
+		Team: team, Title: caseTitle(r.Name, it), SLAMinutes: int64(sla / time.Minute), DueAt: clock.Add(now, sla), CreatedAt: now}
 	c, created, err := o.tx.InsertCase(ctx, c)
 	if err != nil || !created {
 		return c, err
@@ -45,7 +49,7 @@ func (s *Service) openCase(ctx context.Context, o *outbox, r store.Rule, act Act
 		Details: map[string]any{"rule_id": r.ID, "owner_employee_id": owner, "due_at": c.DueAt}}); err != nil {
 		return c, err
 	}
-	s.scheduleEscalations(o, c)
+	s.scheduleEscalations(o, c, now, clock)
 	if err := o.emit(ctx, EventCaseCreated, s.caseData(c, it, cust)); err != nil {
 		return c, err
 	}
@@ -75,12 +79,12 @@ func caseTitle(rule string, it *store.FeedbackItem) string {
 }
 
 // scheduleEscalations queues the 75 % and 100 % escalation jobs of the
-// case's current SLA round; jobs of an earlier round (before a reopen) find
-// the round changed and do nothing.
-func (s *Service) scheduleEscalations(o *outbox, c store.Case) {
-	start := c.DueAt.Add(-time.Duration(c.SLAMinutes) * time.Minute)
+// case's current SLA round, which started at start, on the workspace's SLA
+// clock; jobs of an earlier round (before a reopen) find the round changed
+// and do nothing.
+func (s *Service) scheduleEscalations(o *outbox, c store.Case, start time.Time, clock *slaClock) {
 	for _, e := range escalations {
-		at := start.Add(time.Duration(float64(c.SLAMinutes)*e.fraction) * time.Minute)
+		at := clock.Add(start, time.Duration(float64(c.SLAMinutes)*e.fraction)*time.Minute)
 		o.add(KindEscalate, escalatePayload{CaseID: c.ID, Level: e.level, Round: c.Round}, at,
 			fmt.Sprintf("case:%d:r%d:l%d", c.ID, c.Round, e.level))
 	}
@@ -208,6 +212,7 @@ func (s *Service) PatchCase(ctx context.Context, ws, id int64, p CasePatch) (sto
 		now := s.now()
 		prev := c
 		event := EventCaseUpdated
+		var clock *slaClock // the wall clock unless a reopen reads the workspace's
 		if p.Status != nil && *p.Status != c.Status {
 			to := *p.Status
 			if !slices.Contains(store.CaseStatuses, to) {
@@ -222,9 +227,12 @@ func (s *Service) PatchCase(ctx context.Context, ws, id int64, p CasePatch) (sto
 					return fieldErr("status", "a resolved case is reopened to open or in_progress")
 				}
 				// Reopen: a fresh SLA from now, escalations start over.
+				if clock, err = s.clockFor(ctx, o.tx, ws); err != nil {
+					return err
+				}
 				c.ResolvedAt, c.EscalationLevel = nil, 0
 				c.Round++
-				c.DueAt = now.Add(time.Duration(c.SLAMinutes) * time.Minute)
+				c.DueAt = clock.Add(now, time.Duration(c.SLAMinutes)*time.Minute)
 			}
 			c.Status = to
 			if _, err := o.tx.AddCaseEvent(ctx, ws, store.CaseEvent{CaseID: c.ID, Kind: "status", Actor: p.Actor, CreatedAt: now,
@@ -232,7 +240,7 @@ func (s *Service) PatchCase(ctx context.Context, ws, id int64, p CasePatch) (sto
 				return err
 			}
 			if c.Round != prev.Round {
-				s.scheduleEscalations(o, c)
+				s.scheduleEscalations(o, c, now, clock)
 			}
 		}
 		if p.OwnerEmployeeID != nil && (c.OwnerEmployeeID == nil || *c.OwnerEmployeeID != *p.OwnerEmployeeID) {

@@ -58,6 +58,9 @@ func (s *Service) OnFeedback(ctx context.Context, tx *store.Tx, ws int64, items 
 		return nil
 	}
 	o := s.newOutbox(tx, ws)
+	if err := s.queuePraise(ctx, o, items); err != nil {
+		return err
+	}
 	eps, err := o.webhooks(ctx)
 	if err != nil {
 		return err
@@ -67,7 +70,7 @@ func (s *Service) OnFeedback(ctx context.Context, tx *store.Tx, ws int64, items 
 		return err
 	}
 	if len(rules) == 0 && !anySubscribed(eps, EventFeedbackCreated, EventResponseCreated) {
-		return nil
+		return o.flush(ctx)
 	}
 	var custIDs []int64
 	for _, it := range items {

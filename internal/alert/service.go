@@ -124,6 +124,7 @@ func (s *Service) Register(w *jobs.Worker) {
 	w.Handle(KindEscalate, s.escalate)
 	w.Handle(KindReply, s.sendReply)
 	w.Handle(KindSpikeScan, s.scanSpikesJob)
+	w.Handle(KindDigest, s.sendDigest)
 }
 
 // guardURL validates a user-supplied URL against the SSRF guard.

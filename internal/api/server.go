@@ -52,6 +52,7 @@ func (a *API) routes() []route {
 	rs = append(rs, a.metricsRoutes()...)
 	rs = append(rs, a.alertRoutes()...)
 	rs = append(rs, a.businessRoutes()...)
+	rs = append(rs, a.closeLoopRoutes()...)
 	return rs
 }
 

@@ -38,6 +38,13 @@ var ErrBadAddress = errors.New("invalid email address")
 
 // Send delivers one message to every recipient.
 func (m *Mailer) Send(ctx context.Context, to []string, subject, body string) error {
+	return m.send(ctx, to, func(from *mail.Address, rcpts []string) []byte {
+		return buildMessage(from, rcpts, subject, body, time.Now())
+	})
+}
+
+// send runs the SMTP dialogue for the message that build renders.
+func (m *Mailer) send(ctx context.Context, to []string, build func(from *mail.Address, rcpts []string) []byte) error {
 	if len(to) == 0 {
 		return fmt.Errorf("%w: no recipients", ErrBadAddress)
 	}
@@ -95,7 +102,7 @@ func (m *Mailer) Send(ctx context.Context, to []string, subject, body string) er
 	if err != nil {
 		return fmt.Errorf("smtp data: %w", err)
 	}
-	if _, err := w.Write(buildMessage(from, rcpts, subject, body, time.Now())); err != nil {
+	if _, err := w.Write(build(from, rcpts)); err != nil {
 		return fmt.Errorf("smtp write: %w", err)
 	}
 	if err := w.Close(); err != nil {
