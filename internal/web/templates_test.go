@@ -51,7 +51,7 @@ func sampleData() map[string]any {
 			NPSHistory: newLineChart([]chartPoint{{Label: "14 Mar", Value: 9, Class: "promoter"}, {Label: "14 Apr", Value: 7, Class: "passive"},
 				{Label: "14 May", Value: 3, Class: "detractor"}}, 320, 100, 0, 10, 5, false, "NPS", func(v float64) string { return "x" })},
 		"feedback_item": feedbackItemData{Item: rows[0].Item, Customer: &customer, CustomerLink: true, Employee: "Ольга",
-			Score: "-0.82"},
+			Score: "-0.82", CaseBox: sampleCaseBox()},
 		"employees": employeesData{From: "2026-02-14", To: "2026-05-14", Days: 90, MinSample: 10, RankedCount: 2,
 			Ranked: []leaderRow{{Rank: 1, Name: "Анна Смирнова", Score: 62.5, CILow: 48, CIHigh: 74, N: 40, Bar: newCIBar(62.5, 48, 74, -100, 100)},
 				{Rank: 2, Name: "王伟", Score: 20, CILow: -5, CIHigh: 42, N: 25, Bar: newCIBar(20, -5, 42, -100, 100)}},
@@ -63,6 +63,8 @@ func sampleData() map[string]any {
 			Daily: newBarChart([]stackedBar{{Label: "1 May", Parts: []int{3, 4, 5, 1}, Title: "1 May"}, {Label: "2 May", Parts: []int{8, 2, 1, 0}}},
 				[]string{"seg-negative", "seg-neutral", "seg-positive", "seg-unknown"}, 640, 160, "Mentions", func(n int) string { return "n" }),
 			Samples: rows},
+		"cases": sampleCases(at),
+		"case":  sampleCase(at),
 	}
 }
 
