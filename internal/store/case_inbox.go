@@ -123,13 +123,15 @@ func (db *DB) CaseInbox(ctx context.Context, workspaceID int64, f CaseInboxFilte
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
+	// The page is chosen from cases alone, then joined: the joins run for
+	// the rows shown, not for every case the filter matches.
 	rows, err := db.query(ctx, `SELECT `+qualifiedCaseColumns+`, COALESCE(cu.name, ''), COALESCE(e.name, ''), fi.nps,
 		COALESCE(fi.sentiment_label, ''), COALESCE(fi.channel, '')
-		FROM cases c
+		FROM (SELECT * FROM cases c WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT ?) c
 		LEFT JOIN customers cu ON cu.workspace_id = c.workspace_id AND cu.id = c.customer_id
 		LEFT JOIN employees e ON e.workspace_id = c.workspace_id AND e.id = c.owner_employee_id
 		LEFT JOIN feedback_items fi ON fi.workspace_id = c.workspace_id AND fi.id = c.feedback_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT ?`, append(args, f.Limit)...)
+		ORDER BY `+order, append(args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("case inbox: %w", err)
 	}
@@ -189,18 +191,23 @@ func (db *DB) CaseForFeedback(ctx context.Context, workspaceID, feedbackID int64
 	return c, nil
 }
 
-// CaseTeams lists the teams named on the workspace's cases and employees,
-// for the inbox's team filter.
+// CaseTeams lists the workspace's teams, for the inbox's team filter. They
+// are the employees' teams: a case's team comes from its rule's routing,
+// which names an employee team, and the employees table stays small where
+// cases grow without bound.
 func (db *DB) CaseTeams(ctx context.Context, workspaceID int64) ([]string, error) {
-	return db.caseStrings(ctx, "case teams", `SELECT team FROM cases WHERE workspace_id = ? AND team <> ''
-		UNION SELECT team FROM employees WHERE workspace_id = ? AND team <> '' ORDER BY 1`, workspaceID, workspaceID)
+	return db.caseStrings(ctx, "case teams", `SELECT DISTINCT team FROM employees WHERE workspace_id = ? AND team <> ''
+		ORDER BY team`, workspaceID)
 }
 
-// CaseRootCauses lists the root causes already given in the workspace, so
-// that resolving a case offers the same tags again rather than near-duplicates.
+// CaseRootCauses lists the root causes of the workspace's 1000 resolved
+// cases due last, so that resolving a case offers the same tags again
+// rather than near-duplicates, at a bounded cost (the status index gives
+// that order without a sort).
 func (db *DB) CaseRootCauses(ctx context.Context, workspaceID int64) ([]string, error) {
-	return db.caseStrings(ctx, "case root causes", `SELECT DISTINCT root_cause FROM cases WHERE workspace_id = ? AND root_cause <> ''
-		ORDER BY root_cause LIMIT 100`, workspaceID)
+	return db.caseStrings(ctx, "case root causes", `SELECT DISTINCT root_cause FROM
+		(SELECT root_cause FROM cases WHERE workspace_id = ? AND status = 'resolved' ORDER BY due_at DESC LIMIT 1000) r
+		WHERE root_cause <> '' ORDER BY root_cause LIMIT 100`, workspaceID)
 }
 
 func (db *DB) caseStrings(ctx context.Context, what, query string, args ...any) ([]string, error) {

@@ -89,7 +89,7 @@ func TestCaseInbox(t *testing.T) {
 				case 2:
 					c.EscalationLevel = 1
 				case 3:
-					c.Status = store.CaseResolved
+					c.Status, c.RootCause = store.CaseResolved, "courier"
 				}
 				if err := tx.SaveCase(ctx, c); err != nil {
 					return err
@@ -166,10 +166,13 @@ func TestCaseInbox(t *testing.T) {
 		if _, err := db.CaseForFeedback(ctx, b.ID, res.IDs[2]); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("case for feedback across workspaces: %v", err)
 		}
+		if _, err := db.UpsertEmployee(ctx, a.ID, store.EmployeeInput{ExternalID: "v", Name: "V", Team: "vip"}); err != nil {
+			t.Fatal(err)
+		}
 		if teams, err := db.CaseTeams(ctx, a.ID); err != nil || fmt.Sprint(teams) != "[vip]" {
 			t.Errorf("teams %v %v", teams, err)
 		}
-		if causes, err := db.CaseRootCauses(ctx, a.ID); err != nil || len(causes) != 0 {
+		if causes, err := db.CaseRootCauses(ctx, a.ID); err != nil || fmt.Sprint(causes) != "[courier]" {
 			t.Errorf("root causes %v %v", causes, err)
 		}
 	})
