@@ -52,6 +52,18 @@ func TestBrowserCases(t *testing.T) {
 		}
 		checkInert(t, b, "inbox")
 		b.Screenshot("cases-inbox")
+		// The countdown script rewords a row from its due time (here moved
+		// 90 minutes into the past) when the tab regains focus.
+		sel := `tr[data-case="` + strconv.FormatInt(cs.ID, 10) + `"] .sla`
+		tick := testutil.Eval[[]string](b, `(() => {
+			const el = document.querySelector('`+sel+`');
+			el.setAttribute("data-due", String(Date.now() - 90*60000));
+			window.dispatchEvent(new Event("focus"));
+			return [el.textContent, el.className];
+		})()`)
+		if tick[0] != "overdue by 1 h 30 min" || tick[1] != "sla sla-overdue" {
+			t.Errorf("countdown after the due time: %q", tick)
+		}
 
 		b.Do(chromedp.Click(chromedp.CSS(`tr[data-case="`+strconv.FormatInt(cs.ID, 10)+`"] a.case-title`)),
 			chromedp.WaitVisible(chromedp.CSS("#case-take")))

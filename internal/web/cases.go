@@ -147,6 +147,7 @@ type casesData struct {
 	NoEmployee    bool // "mine" for a user who has never owned a case
 	ShowCustomers bool
 	Unavailable   bool
+	NowMS         int64 // the server's clock, for the countdown script
 }
 
 // query is the inbox URL's query for the filters, with the owner tab and
@@ -202,6 +203,7 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 		return err
 	}
 	now := s.now()
+	d.NowMS = now.UnixMilli()
 	if d.Counts, err = s.db.CaseInboxCounts(ctx, rc.Workspace.ID, me, now); err != nil {
 		return err
 	}
@@ -484,6 +486,7 @@ type casePageData struct {
 	Error        string   // message key of a refused action
 	ErrorForm    string   // the form the error belongs to
 	Form         url.Values
+	NowMS        int64 // the server's clock, for the countdown script
 }
 
 // casePage is GET /cases/{id}.
@@ -520,6 +523,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		return err
 	}
 	now := s.now()
+	d.NowMS = now.UnixMilli()
 	d.Case, d.Overdue, d.SLA = cv.Case, cv.Overdue, slaOf(rc.L, cv.Case, now)
 	d.SLAHours = rc.L.printer.Sprintf("%.0f", float64(cv.SLAMinutes)/60)
 	d.CustomerLink = rc.Can(auth.ViewCustomers)
