@@ -15,6 +15,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"vox/internal/api"
+	"vox/internal/channel/notify"
+	"vox/internal/channel/notify/notifytest"
 	"vox/internal/demo"
 	"vox/internal/ingest"
 	"vox/internal/store"
@@ -29,6 +31,8 @@ type demoSite struct {
 	ws     store.Workspace
 	apiKey string
 	xssID  int64 // the item whose text carries script payloads
+	alerts *alert.Service
+	smtp   *notifytest.SMTPServer // where case replies go
 }
 
 const xssText = `Great shop <script>window.__voxPwned = 1</script><img src=x onerror="window.__voxPwned = 2"> really`
@@ -62,8 +66,10 @@ func newDemoSite(t *testing.T) *demoSite {
 	s.xssID = res.IDs[0]
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.New(db, ing, nil, nil).Handler())
-	alerts := alert.New(db, alert.Options{})
+	s.smtp = notifytest.NewSMTPServer(t)
+	alerts := alert.New(db, alert.Options{Mailer: &notify.Mailer{Addr: s.smtp.Addr, From: "Vox <vox@example.com>"}})
 	db.AddFeedbackHook(alerts.OnFeedback)
+	s.alerts = alerts
 	web := New(db, Options{Alerts: alerts})
 	web.eventsPoll = 200 * time.Millisecond
 	mux.Handle("/", web.Handler())

@@ -15,8 +15,9 @@ type feedbackItemData struct {
 	Item         store.FeedbackItem
 	Customer     *store.Customer // nil without a customer or without the permission to see one
 	CustomerLink bool
-	Employee     string // the name of the employee who served the customer
-	Score        string // the sentiment score, formatted
+	Employee     string           // the name of the employee who served the customer
+	Score        string           // the sentiment score, formatted
+	CaseBox      *feedbackCaseBox // the item's case or the form to open one; nil without cases.work
 }
 
 // feedbackItem shows one item of the workspace. An employee opens only the
@@ -56,6 +57,9 @@ func (s *Server) feedbackItem(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		if data.Employee, err = s.employeeName(ctx, rc.Workspace.ID, *it.EmployeeID); err != nil {
 			return err
 		}
+	}
+	if data.CaseBox, err = s.feedbackCaseBox(ctx, rc, it.ID); err != nil {
+		return err
 	}
 	s.render(w, r, rc, http.StatusOK, "feedback_item", "feedback", rc.L.T("item.title", strconv.FormatInt(it.ID, 10)), data)
 	return nil

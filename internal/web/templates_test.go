@@ -52,7 +52,7 @@ func sampleData() map[string]any {
 			NPSHistory: newLineChart([]chartPoint{{Label: "14 Mar", Value: 9, Class: "promoter"}, {Label: "14 Apr", Value: 7, Class: "passive"},
 				{Label: "14 May", Value: 3, Class: "detractor"}}, 320, 100, 0, 10, 5, false, "NPS", func(v float64) string { return "x" })},
 		"feedback_item": feedbackItemData{Item: rows[0].Item, Customer: &customer, CustomerLink: true, Employee: "Ольга",
-			Score: "-0.82"},
+			Score: "-0.82", CaseBox: sampleCaseBox()},
 		"employees": employeesData{From: "2026-02-14", To: "2026-05-14", Days: 90, MinSample: 10, RankedCount: 2,
 			Ranked: []leaderRow{{Rank: 1, Name: "Анна Смирнова", Score: 62.5, CILow: 48, CIHigh: 74, N: 40, Bar: newCIBar(62.5, 48, 74, -100, 100)},
 				{Rank: 2, Name: "王伟", Score: 20, CILow: -5, CIHigh: 42, N: 25, Bar: newCIBar(20, -5, 42, -100, 100)}},
@@ -73,6 +73,8 @@ func sampleData() map[string]any {
 		"password_reset":  resetData{State: "form", Action: "/password/reset/x", Error: "account.password.mismatch", MinLen: 10},
 		"apikeys":         sampleAPIKeys(at),
 		"audit":           sampleAudit(at),
+		"cases":           sampleCases(at),
+		"case":            sampleCase(at),
 	}
 	maps.Copy(pages, settingsSampleData(rows))
 	return pages
