@@ -57,9 +57,13 @@ func (s *Service) OpenManualCase(ctx context.Context, ws int64, m ManualCase) (c
 			}
 		}
 		now := s.now()
+		clock, err := s.clockFor(ctx, o.tx, ws)
+		if err != nil {
+			return err
+		}
 		itemID := it.ID
 		c = store.Case{WorkspaceID: ws, FeedbackID: &itemID, CustomerID: it.CustomerID, OwnerEmployeeID: m.OwnerEmployeeID,
-			Title: manualCaseTitle(&it), SLAMinutes: int64(sla / time.Minute), DueAt: now.Add(sla), CreatedAt: now}
+			Title: manualCaseTitle(&it), SLAMinutes: int64(sla / time.Minute), DueAt: clock.Add(now, sla), CreatedAt: now}
 		if c, created, err = o.tx.InsertCase(ctx, c); err != nil || !created {
 			return err
 		}
@@ -67,7 +71,7 @@ func (s *Service) OpenManualCase(ctx context.Context, ws int64, m ManualCase) (c
 			Details: map[string]any{"manual": true, "owner_employee_id": m.OwnerEmployeeID, "due_at": c.DueAt}}); err != nil {
 			return err
 		}
-		s.scheduleEscalations(o, c)
+		s.scheduleEscalations(o, c, now, clock)
 		if err := o.emit(ctx, EventCaseCreated, s.caseData(c, &it, cust)); err != nil {
 			return err
 		}

@@ -52,17 +52,6 @@ func waitMail(t *testing.T, smtp *notifytest.SMTPServer, n int) []notifytest.Mes
 	return smtp.Messages()
 }
 
-// postForm posts form from page path, with the CSRF token of that page.
-func (c *client) postForm(page, action string, form url.Values) response {
-	c.f.t.Helper()
-	body := c.get(page).Body
-	if form == nil {
-		form = url.Values{}
-	}
-	form.Set("csrf", csrfFrom(c.f.t, body))
-	return c.post(action, form)
-}
-
 func auditHas(t *testing.T, db *store.DB, ws int64, action string) store.AuditEntry {
 	t.Helper()
 	entries, _, err := db.AuditEntries(context.Background(), ws, store.AuditFilter{Action: action, Limit: 10})

@@ -59,16 +59,6 @@ func (f *fixture) setEscalation(ws, id int64, level int) {
 	}
 }
 
-// postForm posts a case form with the page's CSRF token.
-func (c *client) postForm(page, path string, form url.Values) response {
-	c.f.t.Helper()
-	if form == nil {
-		form = url.Values{}
-	}
-	form.Set("csrf", csrfFrom(c.f.t, c.get(page).Body))
-	return c.post(path, form)
-}
-
 var caseRowRe = regexp.MustCompile(`<tr class="([^"]*)" data-case="(\d+)">`)
 
 // listedCases returns the ids of the inbox rows with their classes.

@@ -155,6 +155,17 @@ func (c *client) post(path string, form url.Values) response {
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // csrfFrom extracts the CSRF token of the first form in a page.
+// postForm posts form to action with the CSRF token of page, as a browser
+// submitting the form on that page would.
+func (c *client) postForm(page, action string, form url.Values) response {
+	c.f.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("csrf", csrfFrom(c.f.t, c.get(page).Body))
+	return c.post(action, form)
+}
+
 func csrfFrom(t *testing.T, body string) string {
 	t.Helper()
 	m := csrfField.FindStringSubmatch(body)
