@@ -96,7 +96,7 @@ func wire(ctx context.Context, cfg config.Config, log *slog.Logger, db *store.DB
 	if err != nil {
 		return nil, err
 	}
-	e := &env{cfg: cfg, log: log, db: db, worker: &jobs.Worker{DB: db, Log: log}}
+	e := &env{cfg: cfg, log: log, db: db, worker: &jobs.Worker{DB: db, Log: log, Lease: cfg.JobLease}}
 	e.analyzers = ingest.NewAdaptedAnalyzer(base, db)
 	e.adapt = adaptation.New(db, e.analyzers, log)
 	e.ingest = &ingest.Service{DB: db, Analyzer: e.analyzers, OnStored: func(int64, []store.FeedbackItem) { e.worker.Notify() }}

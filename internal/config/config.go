@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is every setting of a Vox process.
@@ -34,7 +35,15 @@ type Config struct {
 	SMSToken      string // VOX_SMS_TOKEN
 	TelegramAPI   string // VOX_TELEGRAM_API_URL: Bot API base URL
 	WebhookAllow  string // VOX_WEBHOOK_ALLOW: CIDRs webhooks may reach despite being private (SSRF guard)
+	// JobLease (VOX_JOB_LEASE) is how long a claimed job belongs to its
+	// worker: after a crash its jobs run again once the lease ends. It must
+	// outlast the slowest job (a webhook times out after 15 s).
+	JobLease time.Duration
 }
+
+// minJobLease keeps a lease longer than any job's own timeout, so a slow
+// but alive worker is never overtaken by a second one (a double send).
+const minJobLease = 30 * time.Second
 
 // setting describes one flag and its variable.
 type setting struct {
@@ -60,6 +69,7 @@ var settings = []setting{
 	{"sms-token", "VOX_SMS_TOKEN", "", "SMS provider token"},
 	{"telegram-api-url", "VOX_TELEGRAM_API_URL", "https://api.telegram.org", "Telegram Bot API base URL"},
 	{"webhook-allow", "VOX_WEBHOOK_ALLOW", "", "comma-separated CIDRs that webhooks may reach although private, e.g. 10.0.0.0/8"},
+	{"job-lease", "VOX_JOB_LEASE", "2m", "how long a claimed background job is held; after a crash its jobs rerun once it ends (≥ 30s)"},
 }
 
 // Register adds the common flags to fs and returns a function that, after
@@ -118,6 +128,11 @@ func build(get func(string) string) (Config, error) {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
+	}
+	if d, err := time.ParseDuration(get("job-lease")); err != nil || d < minJobLease {
+		errs = append(errs, fmt.Errorf("--job-lease %q: want a duration of at least %s, e.g. 2m", get("job-lease"), minJobLease))
+	} else {
+		c.JobLease = d
 	}
 	for name, dst := range map[string]*bool{"sqlite-sync-full": &c.SQLiteSyncFul, "secure-cookies": &c.SecureCookies} {
 		v, err := strconv.ParseBool(get(name))
