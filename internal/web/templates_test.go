@@ -63,6 +63,9 @@ func sampleData() map[string]any {
 			Daily: newBarChart([]stackedBar{{Label: "1 May", Parts: []int{3, 4, 5, 1}, Title: "1 May"}, {Label: "2 May", Parts: []int{8, 2, 1, 0}}},
 				[]string{"seg-negative", "seg-neutral", "seg-positive", "seg-unknown"}, 640, 160, "Mentions", func(n int) string { return "n" }),
 			Samples: rows},
+		"surveys":     sampleSurveyList(),
+		"survey":      sampleSurveyPage(),
+		"survey_edit": sampleSurveyEdit(),
 	}
 }
 
