@@ -104,7 +104,7 @@ func TestUsedKeysExist(t *testing.T) {
 	for _, m := range overviewMetrics {
 		dynamic("metric.", []string{m.name, m.name + ".def"})
 	}
-	for _, code := range []int{400, 403, 404, 500} {
+	for _, code := range []int{400, 403, 404, 413, 500} {
 		dynamic(fmt.Sprintf("error.%d.", code), []string{"title", "text"})
 	}
 	var missing []string

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"vox/internal/auth"
@@ -93,7 +94,17 @@ func (s *Server) wrap(rt route) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			limit := int64(maxFormBytes)
+			if rt.maxBody > 0 {
+				limit = rt.maxBody
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			// Read the form before the CSRF check so that a body over the
+			// cap is told apart from a forged form.
+			if err := parsePost(r); errors.As(err, new(*http.MaxBytesError)) {
+				s.renderError(w, r, rc, http.StatusRequestEntityTooLarge)
+				return
+			}
 		}
 		if r.Method == http.MethodPost && !s.postAllowed(r, rc) {
 			s.log.Warn("web: csrf check failed", "path", r.URL.Path)
@@ -202,6 +213,14 @@ func (s *Server) anonymous(w http.ResponseWriter, r *http.Request) *reqCtx {
 }
 
 const preSessionCSRFCookie = "vox_csrf"
+
+// parsePost reads a POST body as a multipart or URL-encoded form.
+func parsePost(r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.ParseMultipartForm(maxFormBytes)
+	}
+	return r.ParseForm()
+}
 
 // maxFormBytes caps a form body: the UI's forms are a few fields.
 const maxFormBytes = 64 << 10

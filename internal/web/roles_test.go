@@ -23,7 +23,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// Routes whose object is checked beyond the role: a permitted role may
 	// still get 404 for an object outside its scope (an employee opening
 	// an item about someone else).
-	scoped := map[string]bool{"/feedback/{id}": true, "/cases/{id}": true, "/settings/rules/{id}": true, "/settings/webhooks/{id}": true}
+	scoped := map[string]bool{"/feedback/{id}": true, "/cases/{id}": true, "/settings/rules/{id}": true,
+		"/settings/webhooks/{id}": true, "/surveys/{id}": true, "/surveys/{id}/edit": true}
 	for _, role := range store.Roles {
 		c := f.loggedIn(role)
 		rc := &reqCtx{Session: &store.WebSession{}, Role: role}

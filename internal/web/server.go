@@ -126,7 +126,10 @@ type route struct {
 	method, path string
 	public       bool
 	perms        []auth.Permission
-	handle       func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
+	// maxBody raises the POST body cap above maxFormBytes for the few
+	// forms that upload a file (a contact list).
+	maxBody int64
+	handle  func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 }
 
 // routes lists every page and action: the core pages here, each further

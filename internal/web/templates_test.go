@@ -75,6 +75,9 @@ func sampleData() map[string]any {
 		"audit":           sampleAudit(at),
 		"cases":           sampleCases(at),
 		"case":            sampleCase(at),
+		"surveys":         sampleSurveyList(),
+		"survey":          sampleSurveyPage(),
+		"survey_edit":     sampleSurveyEdit(),
 	}
 	maps.Copy(pages, settingsSampleData(rows))
 	return pages
