@@ -118,6 +118,9 @@ func wire(ctx context.Context, cfg config.Config, log *slog.Logger, db *store.DB
 		alertOpts.Mailer = e.mailer
 	}
 	tg := &telegram.Client{BaseURL: cfg.TelegramAPI}
+	if cfg.TelegramBot != "" {
+		alertOpts.Telegram = &notify.Telegram{Token: cfg.TelegramBot, BaseURL: cfg.TelegramAPI}
+	}
 	e.alerts = alert.New(db, alertOpts)
 	e.alerts.Register(e.worker)
 	db.AddFeedbackHook(e.alerts.OnFeedback)

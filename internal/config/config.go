@@ -34,6 +34,7 @@ type Config struct {
 	SMSUser       string // VOX_SMS_USER
 	SMSToken      string // VOX_SMS_TOKEN
 	TelegramAPI   string // VOX_TELEGRAM_API_URL: Bot API base URL
+	TelegramBot   string // VOX_TELEGRAM_BOT_TOKEN: the bot that sends alerts, praise and case notices to people; empty: off
 	WebhookAllow  string // VOX_WEBHOOK_ALLOW: CIDRs webhooks may reach despite being private (SSRF guard)
 	// JobLease (VOX_JOB_LEASE) is how long a claimed job belongs to its
 	// worker: after a crash its jobs run again once the lease ends. It must
@@ -68,6 +69,7 @@ var settings = []setting{
 	{"sms-user", "VOX_SMS_USER", "", "SMS provider user"},
 	{"sms-token", "VOX_SMS_TOKEN", "", "SMS provider token"},
 	{"telegram-api-url", "VOX_TELEGRAM_API_URL", "https://api.telegram.org", "Telegram Bot API base URL"},
+	{"telegram-bot-token", "VOX_TELEGRAM_BOT_TOKEN", "", "Telegram bot that notifies people (alerts, praise); surveys use each workspace's own bot (empty: off)"},
 	{"webhook-allow", "VOX_WEBHOOK_ALLOW", "", "comma-separated CIDRs that webhooks may reach although private, e.g. 10.0.0.0/8"},
 	{"job-lease", "VOX_JOB_LEASE", "2m", "how long a claimed background job is held; after a crash its jobs rerun once it ends (≥ 30s)"},
 }
@@ -102,7 +104,7 @@ func build(get func(string) string) (Config, error) {
 		PublicURL: strings.TrimRight(get("public-url"), "/"), Secret: get("secret"), SMTPAddr: get("smtp-addr"),
 		SMTPFrom: get("smtp-from"), SMTPUser: get("smtp-user"), SMTPPassword: get("smtp-password"),
 		SMSBaseURL: get("sms-base-url"), SMSUser: get("sms-user"), SMSToken: get("sms-token"),
-		TelegramAPI: get("telegram-api-url"), WebhookAllow: get("webhook-allow")}
+		TelegramAPI: get("telegram-api-url"), TelegramBot: get("telegram-bot-token"), WebhookAllow: get("webhook-allow")}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	} else if !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
