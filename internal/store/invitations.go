@@ -142,7 +142,7 @@ func nullTime(v sql.NullInt64) *time.Time {
 
 // Invitation returns one invitation of the workspace.
 func (db *DB) Invitation(ctx context.Context, workspaceID, id int64) (Invitation, error) {
-	inv, err := scanInvitation(db.queryRow(ctx, `SELECT `+invitationColumns+` FROM survey_invitations WHERE workspace_id = ? AND id = ?`,
+	inv, err := scanInvitation(db.hotRow(ctx, `SELECT `+invitationColumns+` FROM survey_invitations WHERE workspace_id = ? AND id = ?`,
 		workspaceID, id))
 	if err != nil {
 		return inv, notFound(err, "invitation")
@@ -324,7 +324,7 @@ func (db *DB) ResponseRates(ctx context.Context, workspaceID, surveyID int64) ([
 // Draft returns the partial answers kept under key ("{}" when none).
 func (db *DB) Draft(ctx context.Context, workspaceID int64, key string) (string, error) {
 	var s string
-	err := db.queryRow(ctx, `SELECT answers FROM survey_drafts WHERE workspace_id = ? AND draft_key = ?`, workspaceID, key).Scan(&s)
+	err := db.hotRow(ctx, `SELECT answers FROM survey_drafts WHERE workspace_id = ? AND draft_key = ?`, workspaceID, key).Scan(&s)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "{}", nil
 	}

@@ -97,7 +97,7 @@ func scanSurvey(row interface{ Scan(...any) error }) (Survey, error) {
 // SurveyAt returns a survey with the definition of the given version
 // (0: the current one).
 func (db *DB) SurveyAt(ctx context.Context, workspaceID, id int64, version int) (Survey, error) {
-	s, err := scanSurvey(db.queryRow(ctx, `SELECT `+surveyColumns+` FROM surveys s
+	s, err := scanSurvey(db.hotRow(ctx, `SELECT `+surveyColumns+` FROM surveys s
 		JOIN survey_versions v ON v.survey_id = s.id AND v.version = CASE WHEN ? > 0 THEN ? ELSE s.version END
 		WHERE s.workspace_id = ? AND s.id = ?`, version, version, workspaceID, id))
 	if err != nil {

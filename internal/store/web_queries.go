@@ -37,7 +37,7 @@ func (db *DB) SessionByTokenHash(ctx context.Context, tokenHash string) (WebSess
 	var s WebSession
 	var created, seen, expires int64
 	var disabled int
-	err := db.queryRow(ctx, `SELECT s.token_hash, s.user_id, s.workspace_id, s.csrf_token, s.created_at, s.last_seen_at,
+	err := db.hotRow(ctx, `SELECT s.token_hash, s.user_id, s.workspace_id, s.csrf_token, s.created_at, s.last_seen_at,
 		s.expires_at, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash).
 		Scan(&s.TokenHash, &s.UserID, &s.WorkspaceID, &s.CSRFToken, &created, &seen, &expires, &disabled)
 	if err != nil {
