@@ -41,6 +41,7 @@ type roster struct {
 	anyAgent []store.Employee
 	onSite   map[[2]string][]store.Employee // team, region
 	byID     map[int64]store.Employee
+	utcShift map[string]int // region → hours, for working hours
 	turn     map[string]int // round-robin cursor per language
 }
 
@@ -50,7 +51,10 @@ func newRoster(emps []store.Employee, spec *workspaceSpec) *roster {
 		lang[e.extID] = e.lang
 	}
 	ro := &roster{support: map[string][]store.Employee{}, onSite: map[[2]string][]store.Employee{},
-		byID: map[int64]store.Employee{}, turn: map[string]int{}}
+		byID: map[int64]store.Employee{}, utcShift: map[string]int{}, turn: map[string]int{}}
+	for _, reg := range spec.regions {
+		ro.utcShift[reg.name] = reg.utcShift
+	}
 	slices.SortFunc(emps, func(a, b store.Employee) int { return strings.Compare(a.ExternalID, b.ExternalID) })
 	for _, e := range emps {
 		ro.byID[e.ID] = e
@@ -80,6 +84,45 @@ func (ro *roster) agent(lang string) *store.Employee {
 	return &e
 }
 
+// Working hours of the people who work cases, in their region's local time.
+const shiftStart, shiftEnd = 9, 21
+
+// onShift moves t to when e is at work: t itself during working hours, else
+// the next shift's start plus jitter.
+func (ro *roster) onShift(t time.Time, e *store.Employee, jitter time.Duration) time.Time {
+	if e == nil {
+		return t
+	}
+	shift := time.Duration(ro.utcShift[e.Region]) * time.Hour
+	local := t.Add(shift)
+	day := local.Truncate(24 * time.Hour)
+	switch h := local.Sub(day); {
+	case h < shiftStart*time.Hour:
+		return day.Add(shiftStart*time.Hour + jitter - shift)
+	case h >= shiftEnd*time.Hour:
+		return day.Add(24*time.Hour + shiftStart*time.Hour + jitter - shift)
+	}
+	return t
+}
+
+// beforeShiftEnd moves an off-hours t back to the end of e's last shift,
+// minus jitter: the case closed before leaving rather than the next day.
+func (ro *roster) beforeShiftEnd(t time.Time, e *store.Employee, jitter time.Duration) time.Time {
+	if e == nil {
+		return t
+	}
+	shift := time.Duration(ro.utcShift[e.Region]) * time.Hour
+	local := t.Add(shift)
+	day := local.Truncate(24 * time.Hour)
+	switch h := local.Sub(day); {
+	case h < shiftStart*time.Hour:
+		return day.Add(shiftEnd*time.Hour - 24*time.Hour - jitter - shift)
+	case h >= shiftEnd*time.Hour:
+		return day.Add(shiftEnd*time.Hour - jitter - shift)
+	}
+	return t
+}
+
 // Fates force the course of a case, so that even a small demo has a case
 // in every open status and a couple overdue.
 const (
@@ -99,8 +142,9 @@ type caseLife struct {
 	owner               *store.Employee
 	lang, name          string
 	firstAct, resolve   time.Duration
-	note, contact       string // first internal note ("" none); phone-call note when there is no reply channel
-	reply, replyChannel string // first reply to the customer and where it went ("" none)
+	work                time.Duration // least time from the first action to resolution
+	note, contact       string        // first internal note ("" none); phone-call note when there is no reply channel
+	reply, replyChannel string        // first reply to the customer and where it went ("" none)
 	replyTo             string
 	handover            *store.Employee
 	handoverNote        string
@@ -262,15 +306,20 @@ func sampleLife(r *rand.Rand, in caseInput, it *store.FeedbackItem, cr caseRule,
 	}
 	l.gaps[2] = minutes(r, 20, 120) // a hand-over takes a while
 
+	l.cause = rootCause(r, it, l.incident)
+	l.causeNote = b.resolution[l.cause]
 	if it.EmployeeID != nil {
 		if served, ok := in.roster.byID[*it.EmployeeID]; ok {
 			p := 0.2
 			if l.incident {
 				p = 0.5
 			}
+			// The store or courier team of the region takes over; the
+			// employee complained about is not given the case when the
+			// complaint is about their manners.
 			var mates []store.Employee
 			for _, e := range in.roster.onSite[[2]string{served.Team, served.Region}] {
-				if e.ID != served.ID {
+				if e.ID != served.ID || l.cause != causeRudeStaff {
 					mates = append(mates, e)
 				}
 			}
@@ -289,14 +338,13 @@ func sampleLife(r *rand.Rand, in caseInput, it *store.FeedbackItem, cr caseRule,
 	if r.Float64() < 0.05 {
 		l.resolve = cr.sla + time.Duration((0.5+r.ExpFloat64())*30*float64(time.Hour))
 	} else {
-		l.resolve = time.Duration(float64(cr.sla) * min(0.97, 0.6*math.Exp(0.35*r.NormFloat64())))
+		l.resolve = time.Duration(float64(cr.sla) * min(0.97, 0.45*math.Exp(0.4*r.NormFloat64())))
 	}
-	l.resolve = max(l.resolve, l.firstAct+l.gaps[0]+l.gaps[1]+logNormal(r, 90*time.Minute, 0.6))
+	l.work = l.gaps[0] + l.gaps[1] + logNormal(r, 90*time.Minute, 0.6)
+	l.resolve = max(l.resolve, l.firstAct+l.work)
 	if age := in.now.Sub(created); age > 5*24*time.Hour && r.Float64() < 0.004 {
 		l.fate = fateStuck
 	}
-	l.cause = rootCause(r, it, l.incident)
-	l.causeNote = b.resolution[l.cause]
 	if l.reply != "" && r.Float64() < 0.5 {
 		l.finalReply = fillCase(pick(r, b.finalReply), "{name}", l.name)
 	}
@@ -411,8 +459,17 @@ func (l *caseLife) build(in caseInput) (*store.Case, []store.CaseEvent) {
 	add(l.created, store.CaseEvent{Kind: "created", Actor: "rule:" + l.rule.rule.Name,
 		Details: map[string]any{"rule_id": l.rule.rule.ID, "owner_employee_id": c.OwnerEmployeeID, "due_at": c.DueAt}})
 	var resolvedAt time.Time
+	// People work cases in their working hours; VIP cases are worked by
+	// whoever is on call, and a bent case acts before now.
+	dayShift := l.fate == fateNatural && l.rule.sla > 8*time.Hour
+	shifted := func(t time.Time, e *store.Employee, jitter time.Duration) time.Time {
+		if !dayShift {
+			return t
+		}
+		return in.roster.onShift(t, e, jitter)
+	}
 	if firstAct >= 0 {
-		t := l.created.Add(firstAct)
+		t := shifted(l.created.Add(firstAct), owner, l.gaps[0]+l.gaps[3])
 		if status(t, store.CaseInProgress) {
 			c.FirstActionAt = &t
 		}
@@ -435,12 +492,17 @@ func (l *caseLife) build(in caseInput) (*store.Case, []store.CaseEvent) {
 				c.OwnerEmployeeID, c.Team = &owner.ID, owner.Team
 			}
 		}
-		end := l.created.Add(resolve)
-		if resolve < 0 || !end.After(t) {
+		end := shifted(l.created.Add(resolve), owner, l.gaps[1]+l.gaps[2])
+		// A case that would be closed before its escalation but for the
+		// night is closed the evening before.
+		if warn := l.created.Add(l.rule.sla * 3 / 4); dayShift && end.After(warn) && !l.created.Add(resolve).After(warn) {
+			end = in.roster.beforeShiftEnd(l.created.Add(resolve), owner, l.gaps[2])
+		}
+		switch {
+		case resolve < 0: // never resolved: the end only places the wait
 			end = t.Add(l.gaps[3] + 6*time.Hour)
-			if resolve >= 0 {
-				resolve = end.Sub(l.created)
-			}
+		case end.Before(t.Add(l.work)):
+			end = t.Add(l.work)
 		}
 		if waiting {
 			tw := t.Add(time.Duration(float64(end.Sub(t)) * l.waitFrac))
