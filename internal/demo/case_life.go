@@ -471,7 +471,8 @@ func (l *caseLife) build(in caseInput) (*store.Case, []store.CaseEvent) {
 	if firstAct >= 0 {
 		t := shifted(l.created.Add(firstAct), owner, l.gaps[0]+l.gaps[3])
 		if status(t, store.CaseInProgress) {
-			c.FirstActionAt = &t
+			first := t
+			c.FirstActionAt = &first
 		}
 		if l.note != "" {
 			t = t.Add(l.gaps[0])
@@ -501,6 +502,9 @@ func (l *caseLife) build(in caseInput) (*store.Case, []store.CaseEvent) {
 		switch {
 		case resolve < 0: // never resolved: the end only places the wait
 			end = t.Add(l.gaps[3] + 6*time.Hour)
+			if end.After(in.now) && t.Before(in.now) {
+				end = in.now
+			}
 		case end.Before(t.Add(l.work)):
 			end = t.Add(l.work)
 		}

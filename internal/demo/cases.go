@@ -123,24 +123,27 @@ func ensureRules(ctx context.Context, db *store.DB, ws int64) ([]caseRule, error
 	return out, nil
 }
 
-// seedCases stores the demo rules of workspace ws and, unless the workspace
-// already has cases, the history they would have made: alerts, tags and
+// seedCases stores the demo rules of workspace ws and the history they
+// would have made, unless the workspace already has cases: alerts, tags and
 // cases with their events, all in one transaction, so a workspace has the
 // whole history or none and a second run adds nothing. The history queues
-// no jobs (no emails or webhooks about the past) and no escalation jobs;
-// the cases still open at the end escalate only if someone works them in
-// the UI, which is honest for a demo and keeps the outbox empty.
+// no jobs: no emails or webhooks about the past, and no escalation jobs
+// either, so the cases still open keep the escalation level their history
+// gave them (the board still shows them overdue when their time is up).
 func seedCases(ctx context.Context, db *store.DB, ws int64, w *wsPlan, opt Options) error {
-	rules, err := ensureRules(ctx, db, ws)
-	if err != nil {
-		return err
-	}
+	// Cases exist once the history is written (it is one transaction), and
+	// then the rules are the team's: a rule deleted in the UI stays deleted
+	// when the demo restarts.
 	have, err := db.ListCases(ctx, ws, store.CaseFilter{Limit: 1})
 	if err != nil {
 		return err
 	}
 	if len(have) > 0 {
 		return nil
+	}
+	rules, err := ensureRules(ctx, db, ws)
+	if err != nil {
+		return err
 	}
 	now := opt.Now
 	st := storyFor(opt)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"vox/internal/alert"
+	"vox/internal/analytics"
 	"vox/internal/ingest"
 	"vox/internal/store"
 	"vox/internal/testutil"
@@ -37,7 +38,12 @@ func allCases(t *testing.T, db *store.DB, ws int64) []store.Case {
 func TestSeedCases(t *testing.T) {
 	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		svc := &ingest.Service{DB: db}
+		// The real analyzer: the VIP and Telegram rules test sentiment.
+		base, err := analytics.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := &ingest.Service{DB: db, Analyzer: ingest.NewAdaptedAnalyzer(base, db)}
 		opt := Options{Seed: 5, Items: 1500, Now: testNow}
 		if _, err := Seed(ctx, db, svc, opt, nil); err != nil {
 			t.Fatal(err)
@@ -70,10 +76,11 @@ func TestSeedCases(t *testing.T) {
 		}
 
 		cases := allCases(t, db, main.ID)
-		byStatus := map[string]int{}
+		byStatus, bySLA := map[string]int{}, map[int64]int{}
 		escalated := 0
 		for _, c := range cases {
 			byStatus[c.Status]++
+			bySLA[c.SLAMinutes]++
 			if c.CreatedAt.Before(testNow.AddDate(0, 0, -80)) || c.CreatedAt.After(testNow) {
 				t.Errorf("case %d created %v, outside the replayed window", c.ID, c.CreatedAt)
 			}
@@ -111,6 +118,22 @@ func TestSeedCases(t *testing.T) {
 				escalated++
 			}
 		}
+		if bySLA[8*60] == 0 || bySLA[48*60] == 0 || bySLA[24*60] == 0 {
+			t.Errorf("cases by SLA minutes %v: want the VIP (8 h), detractor (48 h) and CSAT (24 h) rules all to open some", bySLA)
+		}
+		tagged, err := db.ListFeedback(ctx, main.ID, store.FeedbackFilter{Channel: "telegram", Kind: "mention", Sentiment: "negative",
+			From: testNow.AddDate(0, 0, -30), To: testNow.Add(time.Second), Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range tagged.Items {
+			if !slices.Contains(it.Tags, "telegram-negative") {
+				t.Errorf("negative Telegram mention %d of the last month not tagged: %v", it.ID, it.Tags)
+			}
+		}
+		if len(tagged.Items) == 0 {
+			t.Error("no negative Telegram mention in the last month to tag")
+		}
 		for _, s := range store.CaseStatuses {
 			if byStatus[s] == 0 {
 				t.Errorf("no case is %s: %v", s, byStatus)
@@ -141,7 +164,11 @@ func TestSeedCases(t *testing.T) {
 				t.Fatalf("case %d history does not start with its creation: %+v", c.ID, evs)
 			}
 			levels := 0
+			var firstAction *time.Time
 			for i, e := range evs {
+				if firstAction == nil && e.Kind != "created" && e.Kind != "escalation" {
+					firstAction = &evs[i].CreatedAt
+				}
 				kinds[e.Kind]++
 				if i > 0 && e.CreatedAt.Before(evs[i-1].CreatedAt) {
 					t.Errorf("case %d: events out of order", c.ID)
@@ -155,6 +182,12 @@ func TestSeedCases(t *testing.T) {
 				if (e.Kind == "note" || e.Kind == "reply") && e.Body == "" {
 					t.Errorf("case %d: empty %s", c.ID, e.Kind)
 				}
+			}
+			if (firstAction == nil) != (c.FirstActionAt == nil) || (firstAction != nil && !firstAction.Equal(*c.FirstActionAt)) {
+				t.Errorf("case %d: first action %v, first event by a person at %v", c.ID, c.FirstActionAt, firstAction)
+			}
+			if last := evs[len(evs)-1]; c.ResolvedAt != nil && (last.Kind != "status" || !last.CreatedAt.Equal(*c.ResolvedAt)) {
+				t.Errorf("case %d resolved at %v, last event %s at %v", c.ID, c.ResolvedAt, last.Kind, last.CreatedAt)
 			}
 			if levels != c.EscalationLevel {
 				t.Errorf("case %d: escalation level %d, %d escalation events", c.ID, c.EscalationLevel, levels)
