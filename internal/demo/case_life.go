@@ -42,22 +42,24 @@ type roster struct {
 	onSite   map[[2]string][]store.Employee // team, region
 	byID     map[int64]store.Employee
 	utcShift map[string]int // region → hours, for working hours
+	effect   map[int64]float64
 	turn     map[string]int // round-robin cursor per language
 }
 
 func newRoster(emps []store.Employee, spec *workspaceSpec) *roster {
-	lang := map[string]string{}
+	lang, effect := map[string]string{}, map[string]float64{}
 	for _, e := range spec.employees {
-		lang[e.extID] = e.lang
+		lang[e.extID], effect[e.extID] = e.lang, e.effect
 	}
 	ro := &roster{support: map[string][]store.Employee{}, onSite: map[[2]string][]store.Employee{},
-		byID: map[int64]store.Employee{}, utcShift: map[string]int{}, turn: map[string]int{}}
+		byID: map[int64]store.Employee{}, utcShift: map[string]int{}, effect: map[int64]float64{}, turn: map[string]int{}}
 	for _, reg := range spec.regions {
 		ro.utcShift[reg.name] = reg.utcShift
 	}
 	slices.SortFunc(emps, func(a, b store.Employee) int { return strings.Compare(a.ExternalID, b.ExternalID) })
 	for _, e := range emps {
 		ro.byID[e.ID] = e
+		ro.effect[e.ID] = effect[e.ExternalID]
 		switch e.Team {
 		case caseTeam:
 			ro.support[lang[e.ExternalID]] = append(ro.support[lang[e.ExternalID]], e)
@@ -232,10 +234,13 @@ func forceOpenWork(in caseInput, out []itemHistory, lives []*caseLife, cases []i
 		}
 		return by, overdue
 	}
+	// bend gives the newest natural case that ok accepts the fate, unless
+	// it is the only case of its open status.
 	bend := func(fate int, ok func(l *caseLife) bool) bool {
+		by, _ := count()
 		for j := len(lives) - 1; j >= 0; j-- {
-			l := lives[j]
-			if l.fate != fateNatural || !ok(l) {
+			l, st := lives[j], out[cases[j]].kase.Status
+			if l.fate != fateNatural || !ok(l) || (st != store.CaseResolved && by[st] == 1) {
 				continue
 			}
 			l.fate = fate
@@ -245,17 +250,16 @@ func forceOpenWork(in caseInput, out []itemHistory, lives []*caseLife, cases []i
 		return false
 	}
 	age := func(l *caseLife) time.Duration { return in.now.Sub(l.created) }
-	by, overdue := count()
-	if by[store.CaseOpen] == 0 {
+	if by, _ := count(); by[store.CaseOpen] == 0 {
 		bend(fateUntouched, func(*caseLife) bool { return true })
 	}
-	if by[store.CaseInProgress] == 0 {
+	if by, _ := count(); by[store.CaseInProgress] == 0 {
 		bend(fateTaken, func(l *caseLife) bool { return age(l) > 30*time.Minute })
 	}
-	if by[store.CaseWaiting] == 0 {
+	if by, _ := count(); by[store.CaseWaiting] == 0 {
 		bend(fateStuck, func(l *caseLife) bool { return age(l) > 3*time.Hour })
 	}
-	for _, overdue = count(); overdue < 2; overdue++ {
+	for _, overdue := count(); overdue < 2; overdue++ {
 		if !bend(fateStuck, func(l *caseLife) bool { return age(l) > l.rule.sla+6*time.Hour && age(l) < 5*24*time.Hour }) {
 			break
 		}
@@ -275,6 +279,11 @@ func sampleLife(r *rand.Rand, in caseInput, it *store.FeedbackItem, cr caseRule,
 	}
 	if l.incident {
 		faMedian = 6 * time.Hour // a burst of cases queues up
+	}
+	// The agents customers like answer sooner; the weak ones let cases
+	// sit, which the per-owner statistics show.
+	if l.owner != nil {
+		faMedian = time.Duration(float64(faMedian) * math.Exp(-0.6*in.roster.effect[l.owner.ID]))
 	}
 	l.firstAct = min(logNormal(r, faMedian, 1.25), 6*24*time.Hour)
 
@@ -342,7 +351,8 @@ func sampleLife(r *rand.Rand, in caseInput, it *store.FeedbackItem, cr caseRule,
 	}
 	l.work = l.gaps[0] + l.gaps[1] + logNormal(r, 90*time.Minute, 0.6)
 	l.resolve = max(l.resolve, l.firstAct+l.work)
-	if age := in.now.Sub(created); age > 5*24*time.Hour && r.Float64() < 0.004 {
+	// Now and then a case of the last two weeks got stuck waiting.
+	if age := in.now.Sub(created); age > 3*24*time.Hour && age < 14*24*time.Hour && r.Float64() < 0.03 {
 		l.fate = fateStuck
 	}
 	if l.reply != "" && r.Float64() < 0.5 {

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -36,6 +37,7 @@ func allCases(t *testing.T, db *store.DB, ws int64) []store.Case {
 // months of feedback, worked by the employees with a believable course,
 // with work left in the inbox today; a second seed adds nothing.
 func TestSeedCases(t *testing.T) {
+	var history []string // of the first database, to compare with the second
 	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		// The real analyzer: the VIP and Telegram rules test sentiment.
@@ -199,6 +201,18 @@ func TestSeedCases(t *testing.T) {
 			}
 		}
 
+		// The seed decides the history, whatever the database.
+		var h []string
+		for _, c := range cases {
+			h = append(h, fmt.Sprintf("%s|%s|%s|%d|%d|%v", c.Title, c.Status, c.RootCause, c.EscalationLevel,
+				c.CreatedAt.UnixMilli(), c.FirstActionAt))
+		}
+		if history == nil {
+			history = h
+		} else if !slices.Equal(history, h) {
+			t.Error("the same seed gave another case history on this database")
+		}
+
 		// Case statistics as the API computes them.
 		stats := alert.New(db, alert.Options{Now: func() time.Time { return testNow }})
 		st, err := stats.CaseStats(ctx, main.ID, testNow.AddDate(0, 0, -90), testNow.Add(time.Hour), alert.StatsByTeam)
@@ -217,7 +231,7 @@ func TestSeedCases(t *testing.T) {
 		if o.ART.MedianSeconds < o.TimeToAction.MedianSeconds {
 			t.Errorf("cases resolved faster (%v s) than first acted on (%v s)", o.ART.MedianSeconds, o.TimeToAction.MedianSeconds)
 		}
-		if v := o.ResolvedWithinSLA.Value; v < 70 || v > 97 {
+		if v := o.ResolvedWithinSLA.Value; v < 60 || v > 97 {
 			t.Errorf("resolved within SLA %.0f%%, want most but not all", v)
 		}
 		if len(st.Groups) < 2 {
