@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -41,7 +42,7 @@ type roster struct {
 	anyAgent []store.Employee
 	onSite   map[[2]string][]store.Employee // team, region
 	byID     map[int64]store.Employee
-	utcShift map[string]int // region → hours, for working hours
+	regions  map[string]*region // by name: local names and working hours
 	effect   map[int64]float64
 	turn     map[string]int // round-robin cursor per language
 }
@@ -52,9 +53,9 @@ func newRoster(emps []store.Employee, spec *workspaceSpec) *roster {
 		lang[e.extID], effect[e.extID] = e.lang, e.effect
 	}
 	ro := &roster{support: map[string][]store.Employee{}, onSite: map[[2]string][]store.Employee{},
-		byID: map[int64]store.Employee{}, utcShift: map[string]int{}, effect: map[int64]float64{}, turn: map[string]int{}}
-	for _, reg := range spec.regions {
-		ro.utcShift[reg.name] = reg.utcShift
+		byID: map[int64]store.Employee{}, regions: map[string]*region{}, effect: map[int64]float64{}, turn: map[string]int{}}
+	for i := range spec.regions {
+		ro.regions[spec.regions[i].name] = &spec.regions[i]
 	}
 	slices.SortFunc(emps, func(a, b store.Employee) int { return strings.Compare(a.ExternalID, b.ExternalID) })
 	for _, e := range emps {
@@ -86,6 +87,15 @@ func (ro *roster) agent(lang string) *store.Employee {
 	return &e
 }
 
+// shift is the offset of e's local time from UTC (0 for a region the demo
+// does not know).
+func (ro *roster) shift(e *store.Employee) time.Duration {
+	if reg, ok := ro.regions[e.Region]; ok {
+		return time.Duration(reg.utcShift) * time.Hour
+	}
+	return 0
+}
+
 // Working hours of the people who work cases, in their region's local time.
 const shiftStart, shiftEnd = 9, 21
 
@@ -95,7 +105,7 @@ func (ro *roster) onShift(t time.Time, e *store.Employee, jitter time.Duration) 
 	if e == nil {
 		return t
 	}
-	shift := time.Duration(ro.utcShift[e.Region]) * time.Hour
+	shift := ro.shift(e)
 	local := t.Add(shift)
 	day := local.Truncate(24 * time.Hour)
 	switch h := local.Sub(day); {
@@ -113,7 +123,7 @@ func (ro *roster) beforeShiftEnd(t time.Time, e *store.Employee, jitter time.Dur
 	if e == nil {
 		return t
 	}
-	shift := time.Duration(ro.utcShift[e.Region]) * time.Hour
+	shift := ro.shift(e)
 	local := t.Add(shift)
 	day := local.Truncate(24 * time.Hour)
 	switch h := local.Sub(day); {
@@ -335,7 +345,11 @@ func sampleLife(r *rand.Rand, in caseInput, it *store.FeedbackItem, cr caseRule,
 			if len(mates) > 0 && r.Float64() < p {
 				to := pick(r, mates)
 				l.handover = &to
-				l.handoverNote = fillCase(b.handoverNote, "{team}", to.Team, "{region}", to.Region)
+				city := to.Region
+				if reg, ok := in.roster.regions[to.Region]; ok {
+					city = reg.cityName(it.Lang)
+				}
+				l.handoverNote = fillCase(b.handoverNote, "{team}", cmp.Or(b.teams[to.Team], to.Team), "{city}", city)
 			}
 		}
 	}

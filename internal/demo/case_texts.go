@@ -35,13 +35,14 @@ var touchpointCauses = map[string]string{
 }
 
 // caseBank holds what people write in a case's history, in one language.
-// Slots: {name} the customer, {agent} the case owner, {team} and {region}.
+// Slots: {name} the customer, {agent} the case owner, {team} and {city}.
 type caseBank struct {
 	firstReply, finalReply   []string
 	firstNote, noContactNote []string
 	waitingNote              []string
 	incidentNote             string
 	handoverNote             string
+	teams                    map[string]string // team → how the note names it
 	resolution               map[string]string // root cause → closing note
 }
 
@@ -73,7 +74,8 @@ var caseBanks = map[string]*caseBank{
 			"Refund requested from finance, waiting for confirmation.",
 		},
 		incidentNote: "Part of the St Petersburg delivery disruption, checking the courier backlog.",
-		handoverNote: "Passing to the {team} team in {region}: this needs checking on site.",
+		handoverNote: "Passing to the {team} team in {city}: this needs checking on site.",
+		teams:        map[string]string{teamStore: "store", teamCourier: "courier"},
 		resolution: map[string]string{
 			causeDelivery:    "Courier was late because the route was overloaded; delivery fee refunded.",
 			causeRudeStaff:   "Talked to the store manager, the employee will have a coaching session. Apology and a voucher sent.",
@@ -115,7 +117,8 @@ var caseBanks = map[string]*caseBank{
 			"Заявка на возврат средств у бухгалтерии, ждём подтверждения.",
 		},
 		incidentNote: "Часть сбоя доставки в Петербурге, смотрим очередь курьеров.",
-		handoverNote: "Передаём команде {team} ({region}): нужно разобраться на месте.",
+		handoverNote: "Передаём команде {team} в {city}: нужно разобраться на месте.",
+		teams:        map[string]string{teamStore: "магазина", teamCourier: "курьеров"},
 		resolution: map[string]string{
 			causeDelivery:    "Курьер опоздал из-за перегруженного маршрута, стоимость доставки вернули.",
 			causeRudeStaff:   "Поговорили с управляющим магазина, с сотрудником проведут беседу. Клиенту отправили извинения и промокод.",
@@ -157,7 +160,8 @@ var caseBanks = map[string]*caseBank{
 			"退款申请已提交财务，等待确认。",
 		},
 		incidentNote: "属于圣彼得堡配送异常的一部分，正在排查快递积压。",
-		handoverNote: "转交{region}的{team}团队现场核实。",
+		handoverNote: "转交{city}{team}团队现场核实。",
+		teams:        map[string]string{teamStore: "门店", teamCourier: "配送"},
 		resolution: map[string]string{
 			causeDelivery:    "因线路拥堵快递员迟到，已退还运费。",
 			causeRudeStaff:   "已与门店经理沟通，将对员工进行辅导。已向客户致歉并发放优惠券。",
