@@ -152,7 +152,7 @@ type caseLife struct {
 	rule                caseRule
 	created             time.Time
 	owner               *store.Employee
-	lang, name          string
+	name                string // the customer, as an agent greets them
 	firstAct, resolve   time.Duration
 	work                time.Duration // least time from the first action to resolution
 	note, contact       string        // first internal note ("" none); phone-call note when there is no reply channel
@@ -180,10 +180,11 @@ func minutes(r *rand.Rand, lo, hi int) time.Duration {
 
 // planCaseHistory replays the rules on the items the way the alert hook
 // does when they arrive, and gives each case a course: first action after
-// a log-normal delay (median 3 h, 1 h on VIP cases), a reply or a call,
-// sometimes a hand-over to the store or courier team of the region or a
-// wait for the customer, and resolution with a root cause, mostly within
-// the SLA; what would happen after now is cut off.
+// a log-normal delay (median 3 h, 1 h on VIP cases, longer for the weak
+// agents and during the delivery incident) in the owner's working hours, a
+// reply or a call, sometimes a hand-over to the store or courier team of
+// the region or a wait for the customer, and resolution with a root cause,
+// mostly within the SLA; what would happen after now is cut off.
 func planCaseHistory(r *rand.Rand, in caseInput) []itemHistory {
 	var out []itemHistory
 	var lives []*caseLife
