@@ -84,6 +84,10 @@ func Seed(ctx context.Context, db *store.DB, svc *ingest.Service, opt Options, p
 		if err := seedWorkspace(ctx, db, svc, ids[w.spec.slug], w, step); err != nil {
 			return Credentials{}, fmt.Errorf("demo workspace %s: %w", w.spec.slug, err)
 		}
+		// After the items, so the rules do not fire live on the history.
+		if err := seedCases(ctx, db, ids[w.spec.slug], w, p.opt); err != nil {
+			return Credentials{}, fmt.Errorf("demo workspace %s: %w", w.spec.slug, err)
+		}
 	}
 	progress(total, total)
 	_, key, err := db.CreateAPIKey(ctx, ids[MainWorkspace], "demo")
