@@ -38,6 +38,15 @@ type retryAfterError struct {
 func (r retryAfterError) Error() string { return r.err.Error() }
 func (r retryAfterError) Unwrap() error { return r.err }
 
+// RetryDelay returns the delay a RetryAfter error in err's chain asks for.
+func RetryDelay(err error) (time.Duration, bool) {
+	var ra retryAfterError
+	if errors.As(err, &ra) {
+		return ra.d, true
+	}
+	return 0, false
+}
+
 // DefaultSchedule spreads retries over about three days, as the Standard
 // Webhooks guidance suggests: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h.
 var DefaultSchedule = []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour,

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"vox/internal/jobs"
 	"vox/internal/survey"
 )
 
@@ -166,7 +167,9 @@ func (s *Sender) Send(ctx context.Context, m survey.Message) (string, error) {
 	if errors.As(err, &ae) {
 		switch {
 		case ae.Code == 429:
-			return "", fmt.Errorf("telegram rate limit, retry after %d s: %w", ae.RetryAfter, err)
+			// The job runs again no sooner than Telegram asked.
+			return "", jobs.RetryAfter(fmt.Errorf("telegram rate limit, retry after %d s: %w", ae.RetryAfter, err),
+				time.Duration(ae.RetryAfter)*time.Second)
 		case ae.Code == 400 || ae.Code == 403: // chat not found, bot blocked by the user
 			return "", fmt.Errorf("%w: %v", survey.ErrRejected, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -231,4 +232,25 @@ func TestTelegramSurveyAndMentions(t *testing.T) {
 			t.Errorf("%d mentions, want 2", mentions)
 		}
 	})
+}
+
+// TestSendHonoursRetryAfter: a 429 from the Bot API makes the send job wait
+// at least the retry_after Telegram gave, not the default backoff.
+func TestSendHonoursRetryAfter(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 120","parameters":{"retry_after":120}}`)
+	}))
+	defer api.Close()
+	s := &telegram.Sender{Client: &telegram.Client{BaseURL: api.URL, Token: "T0KEN"}}
+	_, err := s.Send(context.Background(), survey.Message{To: "42", Question: "How likely…?"})
+	if err == nil {
+		t.Fatal("429 was taken for a success")
+	}
+	if errors.Is(err, survey.ErrRejected) {
+		t.Fatalf("429 rejected the invitation for good: %v", err)
+	}
+	if d, ok := jobs.RetryDelay(err); !ok || d != 120*time.Second {
+		t.Fatalf("retry delay %v (%v), want 120s: %v", d, ok, err)
+	}
 }
