@@ -331,7 +331,7 @@ func (s *Server) painPoints(ctx context.Context, v *overviewView) (painCard, err
 		by = "touchpoint"
 	}
 	card := painCard{NotApplied: v.notApplied(by)}
-	res, err := s.insights().PainPoints(ctx, v.rc.Workspace.ID, v.from, v.to, by)
+	res, err := s.cachedPainPoints(ctx, v.rc.Workspace.ID, v.from, v.to, by)
 	if err != nil {
 		return card, err
 	}

@@ -495,3 +495,34 @@ func TestOverviewCardsEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestOverviewPainPointsFollowNewFeedback: the pain points kept between
+// requests are recomputed as soon as new feedback arrives.
+func TestOverviewPainPointsFollowNewFeedback(t *testing.T) {
+	f := newFixture(t)
+	seedOverview(t, f, f.wsA.ID, 1, 1)
+	c := f.loggedIn("owner")
+	topics := func() []string {
+		var out []string
+		for _, m := range painRe.FindAllStringSubmatch(c.get("/").Body, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	before := topics()
+	if len(before) == 0 || strings.Contains(strings.Join(before, ","), "food") {
+		t.Fatalf("pain points before: %v", before)
+	}
+	if again := topics(); strings.Join(again, ",") != strings.Join(before, ",") {
+		t.Fatalf("the same data gave %v, then %v", before, again)
+	}
+	var batch []store.FeedbackItem
+	for i := 0; i < 60; i++ {
+		batch = append(batch, store.FeedbackItem{Kind: "survey_response", Channel: "web", Text: "cold soup", NPS: ptr(0),
+			Topics: []string{"food"}, OccurredAt: f.clock.Now().Add(-time.Duration(i+1) * time.Minute)})
+	}
+	f.seedFeedback(f.wsA.ID, "", batch...)
+	if after := topics(); len(after) == 0 || after[0] != "food" {
+		t.Errorf("after 60 detractors about food the pain points are %v", after)
+	}
+}
