@@ -189,7 +189,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	}
 	data.Filter = filterURL
 	loc := workspaceLocation(rc.Workspace)
-	view := &overviewView{rc: rc, from: from, to: to, start: from.Start(loc), end: (to + 1).Start(loc), q: q, kept: kept, filters: filters}
+	view := &overviewView{rc: rc, from: from, to: to, start: from.Start(loc), end: (to + 1).Start(loc), kept: kept, filters: filters}
 	svc := s.insights()
 	data.Cards = make([]metricCard, len(overviewMetrics))
 	var tasks []func() error

@@ -26,9 +26,8 @@ import (
 type overviewView struct {
 	rc       *reqCtx
 	from, to store.Day
-	start    time.Time // from's first instant in the workspace's zone
-	end      time.Time // the instant after to
-	q        url.Values
+	start    time.Time           // from's first instant in the workspace's zone
+	end      time.Time           // the instant after to
 	kept     url.Values          // the filters in the URL
 	filters  map[string][]string // rollup filters, the own employee included
 }
