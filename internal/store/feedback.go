@@ -390,6 +390,7 @@ type FeedbackFilter struct {
 	Stage      string
 	Lang       string
 	Sentiment  string
+	Topic      string // one of the item's topics
 	CustomerID int64
 	EmployeeID int64
 	Q          string // case-insensitive substring of text or author
@@ -423,6 +424,10 @@ func (db *DB) ListFeedback(ctx context.Context, workspaceID int64, f FeedbackFil
 		if eq.v != "" {
 			add(eq.col+" = ?", eq.v)
 		}
+	}
+	if f.Topic != "" {
+		b, _ := json.Marshal(f.Topic)
+		add(`topics LIKE ? ESCAPE '\'`, "%"+escapeLike(string(b))+"%")
 	}
 	if f.CustomerID > 0 {
 		add("customer_id = ?", f.CustomerID)

@@ -180,6 +180,27 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("telegram: overview NPS %v (n %d), API %v (n %d)", tg, tgN, v, n)
 		}
 		b.Screenshot("overview-telegram")
+		// The topic and employee filters too: kept in the URL, equal to the API.
+		b.Do(chromedp.SetValue(chromedp.CSS("#channel"), ""), chromedp.SetValue(chromedp.CSS("#topic"), "delivery"),
+			chromedp.Submit(chromedp.CSS("form.filters")),
+			chromedp.WaitReady(chromedp.CSS(`#topic option[value="delivery"][selected]`)))
+		if u, _ := url.Parse(b.Location()); u.Query().Get("topic") != "delivery" {
+			t.Fatalf("topic not in the URL: %s", b.Location())
+		}
+		if tp, tpN := read(); tpN == allN {
+			t.Errorf("n did not change with the topic filter: %d", tpN)
+		} else if v, n := api("?filter[topic]=delivery"); v != tp || n != tpN {
+			t.Errorf("topic: overview NPS %v (n %d), API %v (n %d)", tp, tpN, v, n)
+		}
+		emp := testutil.Eval[string](b, `document.querySelector("#employee option:nth-child(2)").value`)
+		b.Do(chromedp.SetValue(chromedp.CSS("#topic"), ""), chromedp.SetValue(chromedp.CSS("#employee"), emp),
+			chromedp.Submit(chromedp.CSS("form.filters")),
+			chromedp.WaitReady(chromedp.CSS(`#employee option[value="`+emp+`"][selected]`)))
+		if ev, eN := read(); eN == allN {
+			t.Errorf("n did not change with the employee filter: %d", eN)
+		} else if v, n := api("?filter[employee]=" + emp); v != ev || n != eN {
+			t.Errorf("employee %s: overview NPS %v (n %d), API %v (n %d)", emp, ev, eN, v, n)
+		}
 	})
 
 	t.Run("pages", func(t *testing.T) {

@@ -216,3 +216,39 @@ func newCIBar(value, lo, hi, domainLo, domainHi float64) ciBar {
 	b.W = r1(math.Max(0.5, b.Hi-b.Lo))
 	return b
 }
+
+// sharePart is one part of a shareBar, in percent of its width.
+type sharePart struct {
+	X, W  float64
+	Class string
+}
+
+// shareBar is a whole split into parts (mentions by tone) as one bar; Title
+// says the same in words for screen readers and tooltips.
+type shareBar struct {
+	Parts []sharePart
+	Title string
+	Empty bool
+}
+
+func newShareBar(counts []int, classes []string, title string) shareBar {
+	b := shareBar{Title: title}
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	if total == 0 {
+		b.Empty = true
+		return b
+	}
+	x := 0.0
+	for i, c := range counts {
+		if c <= 0 {
+			continue
+		}
+		w := 100 * float64(c) / float64(total)
+		b.Parts = append(b.Parts, sharePart{X: r1(x), W: r1(w), Class: classes[i]})
+		x += w
+	}
+	return b
+}

@@ -15,7 +15,7 @@ import (
 
 // feedbackFilterParams are the query parameters of the explorer. The item
 // language is text_lang because ?lang= switches the UI language everywhere.
-var feedbackFilterParams = []string{"q", "channel", "kind", "text_lang", "sentiment", "segment", "region", "from", "to"}
+var feedbackFilterParams = []string{"q", "channel", "kind", "text_lang", "sentiment", "segment", "region", "topic", "from", "to"}
 
 // feedbackRow is one item as listed, with its customer's name for the link.
 type feedbackRow struct {
@@ -31,6 +31,7 @@ type feedbackData struct {
 	Kinds      []string
 	Sentiments []string
 	Langs      []string
+	Topics     []string // the default topics, and the one in the URL if it is not one of them
 	Rows       []feedbackRow
 	NextURL    string
 	FirstURL   string // set on later pages
@@ -49,7 +50,7 @@ type feedbackData struct {
 func feedbackFilter(q url.Values, loc *time.Location) (store.FeedbackFilter, error) {
 	f := store.FeedbackFilter{Q: strings.TrimSpace(q.Get("q")), Channel: q.Get("channel"), Kind: q.Get("kind"),
 		Lang: q.Get("text_lang"), Sentiment: q.Get("sentiment"), Segment: q.Get("segment"), Region: q.Get("region"),
-		Cursor: q.Get("cursor"), Limit: 50}
+		Topic: q.Get("topic"), Cursor: q.Get("cursor"), Limit: 50}
 	if v := q.Get("from"); v != "" {
 		t, err := time.ParseInLocation("2006-01-02", v, loc)
 		if err != nil {
@@ -91,7 +92,7 @@ func (s *Server) feedbackList(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	data := feedbackData{Filter: url.Values{}, Channels: store.Channels, Kinds: store.FeedbackKinds,
-		Sentiments: []string{"positive", "neutral", "negative"}, Langs: languages}
+		Sentiments: []string{"positive", "neutral", "negative"}, Langs: languages, Topics: topicChoices(q.Get("topic"))}
 	for _, p := range feedbackFilterParams {
 		if v := q.Get(p); v != "" {
 			data.Filter.Set(p, v)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"vox/internal/alert"
 	"vox/internal/demo"
 	"vox/internal/ingest"
 	"vox/internal/store"
@@ -47,7 +48,8 @@ func BenchmarkPages(b *testing.B) {
 	if err != nil || len(page.Items) == 0 || page.Items[0].CustomerID == nil {
 		b.Fatalf("no survey answer with a customer: %v", err)
 	}
-	srv := httptest.NewServer(New(db, Options{}).Handler())
+	// With the alerting service, as `vox serve` runs it: the overview's case card reads it.
+	srv := httptest.NewServer(New(db, Options{Alerts: alert.New(db, alert.Options{})}).Handler())
 	defer srv.Close()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}

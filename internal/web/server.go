@@ -72,6 +72,8 @@ type Server struct {
 	eventsPoll time.Duration
 	// accounts holds the account pages' throttles and background mail (account.go).
 	accounts accountState
+	// overviewCache keeps the overview's pain points between requests (overview_cache.go).
+	overviewCache overviewState
 }
 
 // New builds the web UI over db. It panics only if the embedded templates

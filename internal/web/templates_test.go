@@ -146,5 +146,6 @@ func sampleOverview(rows []feedbackRow) overviewData {
 			Change: &metrics.Change{Value: 0.02, PValue: 0.8}, Trend: newLineChart(nil, 320, 120, 1, 7, 0.5, true, "CES", nil)},
 		{Metric: "sentiment", Definition: "metric.sentiment.def", Trend: newLineChart(nil, 320, 120, -100, 100, 10, true, "S", nil)},
 	}
+	sampleOverviewCards(&d) // overview_test.go
 	return d
 }
