@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"time"
+	"vox/internal/business"
 
 	"vox/internal/demo"
 	"vox/internal/importer"
@@ -33,6 +35,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
+	if err := trainDemoChurnModels(ctx, e); err != nil {
+		return err
+	}
 	e.log.Info("demo data ready", "workspace", creds.Workspace, "took", time.Since(start).Round(time.Millisecond))
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {
@@ -47,4 +52,36 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	e.runBackground(ctx)
 	return srv.Serve(ctx, ln)
+}
+
+// trainDemoChurnModels trains the churn-risk model of every workspace that
+// has none yet, so that revenue at risk shows on the first look at the demo
+// (a real workspace trains through the API once it has history).
+func trainDemoChurnModels(ctx context.Context, e *env) error {
+	wss, err := e.db.Workspaces(ctx)
+	if err != nil {
+		return err
+	}
+	biz := &business.Service{DB: e.db}
+	for _, ws := range wss {
+		if _, err := biz.Model(ctx, ws.ID); !errors.Is(err, business.ErrNoModel) {
+			if err != nil {
+				return fmt.Errorf("churn model of %s: %w", ws.Slug, err)
+			}
+			continue
+		}
+		m, err := biz.Train(ctx, ws.ID, business.TrainOptions{})
+		if errors.Is(err, business.ErrInsufficientHistory) {
+			continue // a tiny --items demo: revenue at risk says why it is empty
+		}
+		if err != nil {
+			return fmt.Errorf("train the churn model of %s: %w", ws.Slug, err)
+		}
+		auc := "undefined"
+		if m.AUC != nil {
+			auc = fmt.Sprintf("%.3f", *m.AUC)
+		}
+		e.log.Info("churn model trained", "workspace", ws.Slug, "auc", auc)
+	}
+	return nil
 }
