@@ -25,6 +25,7 @@ func (a *API) surveyRoutes() []route {
 		{method: "PUT", path: "/api/v1/surveys/{id}", handle: a.putSurvey},
 		{method: "POST", path: "/api/v1/surveys/{id}/invitations", handle: a.postInvitation},
 		{method: "POST", path: "/api/v1/surveys/{id}/invitations/csv", handle: a.postInvitationsCSV},
+		{method: "POST", path: "/api/v1/surveys/{id}/invitations/segment", handle: a.postInvitationsSegment},
 		{method: "GET", path: "/api/v1/surveys/{id}/invitations", handle: a.listInvitations},
 		{method: "GET", path: "/api/v1/surveys/{id}/responses", handle: a.listSurveyResponses},
 		{method: "GET", path: "/api/v1/surveys/{id}/stats", handle: a.surveyStats},

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"vox/internal/store"
 	"vox/internal/survey"
 )
 
@@ -65,6 +66,14 @@ type surveyData struct {
 	WidgetErr  string // message key
 	MaxUpload  int    // MB
 	MaxLinks   int
+
+	// The segment way of sending: the workspace's segments and regions to
+	// choose from, the chosen ones, and what sending to them led to.
+	Segments    []store.SegmentCount
+	Regions     []string
+	Segment     string
+	Region      string
+	SegmentSend *survey.SegmentResult
 }
 
 // sendChannel is a channel of the send form; Missing marks one without a
@@ -129,6 +138,9 @@ func (s *Server) showSurvey(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		return err
 	}
 	if d.Responses, err = s.responseViews(ctx, rc, sv); err != nil {
+		return err
+	}
+	if d.Segments, d.Regions, err = s.segmentChoices(ctx, ws); err != nil {
 		return err
 	}
 	if edit != nil {

@@ -18,7 +18,9 @@ const maxContactListBytes = 2 << 20
 
 // surveySend invites a contact list: a CSV file (or text pasted in the
 // form) on one channel. Valid rows are queued with their send jobs in one
-// transaction; invalid ones are reported by line and queue nothing.
+// transaction; invalid ones are reported by line and queue nothing. When
+// the form names a segment instead of a list, the segment's customers are
+// invited (surveySendSegment); naming both is refused.
 func (s *Server) surveySend(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	svc := s.opt.Surveys
 	if svc == nil {
@@ -33,9 +35,11 @@ func (s *Server) surveySend(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		return err
 	}
 	channel, wave := r.PostFormValue("channel"), strings.TrimSpace(r.PostFormValue("wave"))
+	segment, region := strings.TrimSpace(r.PostFormValue("segment")), strings.TrimSpace(r.PostFormValue("region"))
 	fail := func(status int, key string, line int, detail string) error {
 		return s.showSurvey(w, r, rc, status, func(d *surveyData) {
 			d.SendError, d.SendLine, d.SendDetail, d.Channel, d.Wave = key, line, detail, channel, wave
+			d.Segment, d.Region = segment, region
 		})
 	}
 	if !slices.Contains(survey.InvitationChannels, channel) {
@@ -54,6 +58,12 @@ func (s *Server) surveySend(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		if strings.TrimSpace(string(raw)) != "" {
 			text = string(raw)
 		}
+	}
+	if segment != "" {
+		if strings.TrimSpace(text) != "" {
+			return fail(http.StatusUnprocessableEntity, "surveys.segment.err.both", 0, "")
+		}
+		return s.surveySendSegment(w, r, rc, id, survey.SegmentRequest{Channel: channel, Segment: segment, Region: region, Wave: wave}, fail)
 	}
 	if strings.TrimSpace(text) == "" {
 		return fail(http.StatusUnprocessableEntity, "surveys.send.err.no_list", 0, "")

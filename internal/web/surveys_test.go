@@ -67,7 +67,12 @@ func sampleSurveyPage() surveyData {
 			Answers: []answerView{{Question: "Порекомендуете нас?", Value: "3"}, {Question: "Why?", Value: "<script>alert(1)</script>"}}}},
 		Channels: []sendChannel{{Name: "link"}, {Name: "email", Missing: true}}, Channel: "link", Wave: "2026-05", Send: &res,
 		SendError: "surveys.send.err.list", SendLine: 4, SendDetail: `bare " in non-quoted field`,
-		Origins: "ftp://x", WidgetErr: "surveys.widget.err", MaxUpload: 64, MaxLinks: surveyLinksShown}
+		Origins: "ftp://x", WidgetErr: "surveys.widget.err", MaxUpload: 64, MaxLinks: surveyLinksShown,
+		Segments: []store.SegmentCount{{Segment: "vip", Customers: 1200}, {Segment: "<b>smb</b>", Customers: 3}},
+		Regions:  []string{"north", "south"}, Segment: "vip", Region: "north",
+		SegmentSend: &survey.SegmentResult{Matched: 9, Queued: 4, Duplicates: 1, OptedOut: 1, Throttled: 1, NoAddress: 2,
+			Invalid: []survey.CustomerError{{CustomerID: 7, Field: "customer.email", Message: "is not an email address"}},
+			Links:   []survey.SegmentLink{{CustomerID: 8, InvitationID: 3, URL: "http://vox.test/s/def"}}}}
 }
 
 func sampleSurveyEdit() surveyEditData {
