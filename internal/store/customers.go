@@ -137,7 +137,7 @@ func (db *DB) Customer(ctx context.Context, workspaceID, id int64) (Customer, er
 	if err != nil {
 		return c, notFound(err, "customer")
 	}
-	rows, err := db.query(ctx, `SELECT kind, value FROM customer_identities WHERE workspace_id = ? AND customer_id = ? ORDER BY kind, value`, workspaceID, id)
+	rows, err := db.query(ctx, `SELECT ci.kind, ci.value FROM `+identitiesOfCustomers+` = ? ORDER BY ci.kind, ci.value`, workspaceID, id)
 	if err != nil {
 		return c, fmt.Errorf("customer identities: %w", err)
 	}
@@ -151,6 +151,18 @@ func (db *DB) Customer(ctx context.Context, workspaceID, id int64) (Customer, er
 	}
 	return c, rows.Err()
 }
+
+// identitiesOfCustomers is the FROM clause that reads identities of given
+// customers: append "= ?" or "IN (…)" for the customer ids, after the
+// workspace id argument. The workspace is checked on customers, not on
+// customer_identities: SQLite, without statistics, takes any equality on the
+// first column of an index for selective and would walk the workspace's
+// identities through their unique (workspace_id, kind, value) index — 1.2 s
+// per customer page at 1M items. Through customers it probes the
+// customer_id index once per customer. An identity always belongs to its
+// customer's workspace.
+const identitiesOfCustomers = `customers c JOIN customer_identities ci ON ci.customer_id = c.id
+	WHERE c.workspace_id = ? AND c.id`
 
 // CustomerFilter narrows a customer listing.
 type CustomerFilter struct {

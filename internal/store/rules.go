@@ -221,8 +221,8 @@ func ruleCustomers(ctx context.Context, query func(context.Context, string, ...a
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		rows, err = query(ctx, `SELECT customer_id, kind, value FROM customer_identities WHERE workspace_id = ? AND customer_id IN (`+in+`)
-			ORDER BY customer_id, kind, value`, args...)
+		rows, err = query(ctx, `SELECT ci.customer_id, ci.kind, ci.value FROM `+identitiesOfCustomers+` IN (`+in+`)
+			ORDER BY ci.customer_id, ci.kind, ci.value`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("rule customer identities: %w", err)
 		}

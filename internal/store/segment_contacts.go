@@ -70,22 +70,37 @@ func (db *DB) SegmentContacts(ctx context.Context, workspaceID int64, f SegmentF
 	if len(out) == 0 {
 		return out, nil
 	}
-	rows, err = db.query(ctx, `SELECT customer_id, kind, value FROM customer_identities
-		WHERE workspace_id = ? AND customer_id IN (`+placeholders(len(out))+`)
-		ORDER BY customer_id, kind, created_at, value`, ids...)
+	// No ORDER BY: sorting by created_at would steer SQLite off the
+	// customer_id index onto a walk of the workspace's identities; the
+	// oldest address per kind is picked here instead.
+	rows, err = db.query(ctx, `SELECT ci.customer_id, ci.kind, ci.value, ci.created_at FROM `+identitiesOfCustomers+` IN (`+
+		placeholders(len(out))+`)`, ids...)
 	if err != nil {
 		return nil, fmt.Errorf("segment contact identities: %w", err)
 	}
 	defer rows.Close()
+	type pick struct {
+		at    int64
+		value string
+	}
+	oldest := map[int64]map[string]pick{}
 	for rows.Next() {
-		var id int64
+		var id, at int64
 		var kind, value string
-		if err := rows.Scan(&id, &kind, &value); err != nil {
+		if err := rows.Scan(&id, &kind, &value, &at); err != nil {
 			return nil, fmt.Errorf("segment contact identities: %w", err)
 		}
+		if oldest[id] == nil {
+			oldest[id] = map[string]pick{}
+		}
+		if p, ok := oldest[id][kind]; !ok || at < p.at || (at == p.at && value < p.value) {
+			oldest[id][kind] = pick{at, value}
+		}
+	}
+	for id, kinds := range oldest {
 		c := &out[index[id]]
-		if _, ok := c.Addresses[kind]; !ok {
-			c.Addresses[kind] = value
+		for kind, p := range kinds {
+			c.Addresses[kind] = p.value
 		}
 	}
 	return out, rows.Err()
