@@ -13,10 +13,7 @@ import (
 // when nothing new was queued or the channel is link (the one-time URLs
 // are in the answer). Re-sending in the same wave queues nobody twice.
 func (a *API) postInvitationsSegment(w http.ResponseWriter, r *http.Request, ws int64) error {
-	if a.surveys == nil {
-		return errSurveysOff
-	}
-	id, err := pathID(r)
+	id, err := a.surveyPathID(r)
 	if err != nil {
 		return err
 	}

@@ -99,10 +99,7 @@ func (a *API) listSurveys(w http.ResponseWriter, r *http.Request, ws int64) erro
 }
 
 func (a *API) getSurvey(w http.ResponseWriter, r *http.Request, ws int64) error {
-	if a.surveys == nil {
-		return errSurveysOff
-	}
-	id, err := pathID(r)
+	id, err := a.surveyPathID(r)
 	if err != nil {
 		return err
 	}
@@ -120,11 +117,17 @@ func (a *API) getSurvey(w http.ResponseWriter, r *http.Request, ws int64) error 
 	return nil
 }
 
-func (a *API) putSurvey(w http.ResponseWriter, r *http.Request, ws int64) error {
+// surveyPathID is the survey id of a survey route, or errSurveysOff when
+// this server runs without the survey service.
+func (a *API) surveyPathID(r *http.Request) (int64, error) {
 	if a.surveys == nil {
-		return errSurveysOff
+		return 0, errSurveysOff
 	}
-	id, err := pathID(r)
+	return pathID(r)
+}
+
+func (a *API) putSurvey(w http.ResponseWriter, r *http.Request, ws int64) error {
+	id, err := a.surveyPathID(r)
 	if err != nil {
 		return err
 	}
@@ -148,10 +151,7 @@ type invitationView struct {
 }
 
 func (a *API) postInvitation(w http.ResponseWriter, r *http.Request, ws int64) error {
-	if a.surveys == nil {
-		return errSurveysOff
-	}
-	id, err := pathID(r)
+	id, err := a.surveyPathID(r)
 	if err != nil {
 		return err
 	}
@@ -183,10 +183,7 @@ const MaxCSVRows = 50000
 // gives channel, wave and delay_seconds. Each row's dedupe key is
 // wave + address, so re-uploading a list sends nothing twice.
 func (a *API) postInvitationsCSV(w http.ResponseWriter, r *http.Request, ws int64) error {
-	if a.surveys == nil {
-		return errSurveysOff
-	}
-	id, err := pathID(r)
+	id, err := a.surveyPathID(r)
 	if err != nil {
 		return err
 	}
@@ -259,10 +256,7 @@ func (a *API) postInvitationsCSV(w http.ResponseWriter, r *http.Request, ws int6
 }
 
 func (a *API) listInvitations(w http.ResponseWriter, r *http.Request, ws int64) error {
-	if a.surveys == nil {
-		return errSurveysOff
-	}
-	id, err := pathID(r)
+	id, err := a.surveyPathID(r)
 	if err != nil {
 		return err
 	}
@@ -287,10 +281,7 @@ type responseView struct {
 }
 
 func (a *API) listSurveyResponses(w http.ResponseWriter, r *http.Request, ws int64) error {
-	if a.surveys == nil {
-		return errSurveysOff
-	}
-	id, err := pathID(r)
+	id, err := a.surveyPathID(r)
 	if err != nil {
 		return err
 	}
@@ -326,10 +317,7 @@ func (a *API) listSurveyResponses(w http.ResponseWriter, r *http.Request, ws int
 }
 
 func (a *API) surveyStats(w http.ResponseWriter, r *http.Request, ws int64) error {
-	if a.surveys == nil {
-		return errSurveysOff
-	}
-	id, err := pathID(r)
+	id, err := a.surveyPathID(r)
 	if err != nil {
 		return err
 	}
@@ -342,10 +330,7 @@ func (a *API) surveyStats(w http.ResponseWriter, r *http.Request, ws int64) erro
 }
 
 func (a *API) surveyLink(w http.ResponseWriter, r *http.Request, ws int64) error {
-	if a.surveys == nil {
-		return errSurveysOff
-	}
-	id, err := pathID(r)
+	id, err := a.surveyPathID(r)
 	if err != nil {
 		return err
 	}
@@ -357,10 +342,7 @@ func (a *API) surveyLink(w http.ResponseWriter, r *http.Request, ws int64) error
 }
 
 func (a *API) postWidget(w http.ResponseWriter, r *http.Request, ws int64) error {
-	if a.surveys == nil {
-		return errSurveysOff
-	}
-	id, err := pathID(r)
+	id, err := a.surveyPathID(r)
 	if err != nil {
 		return err
 	}
