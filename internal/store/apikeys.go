@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -53,12 +54,30 @@ func (db *DB) CreateAPIKey(ctx context.Context, workspaceID int64, name string) 
 	return k, secret, nil
 }
 
-// WorkspaceForAPIKey authenticates a key, returning its workspace id.
+// apiKeyUseResolution is how stale a key's "last used" time may get before a
+// request writes it again: recording every request would add a write to each
+// API call (ingest batches included) for a figure people read in minutes.
+const apiKeyUseResolution = time.Minute
+
+// WorkspaceForAPIKey authenticates a key, returning its workspace id, and
+// records when the key was last used (to the minute) so that the settings
+// page can show which keys are still alive before someone revokes one.
 func (db *DB) WorkspaceForAPIKey(ctx context.Context, secret string) (int64, error) {
-	var ws int64
-	err := db.queryRow(ctx, `SELECT workspace_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL`, HashAPIKey(secret)).Scan(&ws)
+	var id, ws int64
+	var used sql.NullInt64
+	err := db.queryRow(ctx, `SELECT id, workspace_id, last_used_at FROM api_keys WHERE hash = ? AND revoked_at IS NULL`,
+		HashAPIKey(secret)).Scan(&id, &ws, &used)
 	if err != nil {
 		return 0, notFound(err, "api key")
+	}
+	now := time.Now().UnixMilli()
+	if stale := now - apiKeyUseResolution.Milliseconds(); !used.Valid || used.Int64 < stale {
+		// The guard in WHERE keeps concurrent requests of one key (and
+		// replicas) from all writing in the same minute.
+		if _, err := db.exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`,
+			now, id, stale); err != nil {
+			return 0, fmt.Errorf("record api key use: %w", err)
+		}
 	}
 	return ws, nil
 }

@@ -335,8 +335,30 @@ func TestAPIKeys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		lastUsed := func() *time.Time {
+			t.Helper()
+			infos, err := db.APIKeyInfos(ctx, ws.ID)
+			if err != nil || len(infos) != 1 {
+				t.Fatalf("key infos: %v, %v", infos, err)
+			}
+			return infos[0].LastUsedAt
+		}
+		if lastUsed() != nil {
+			t.Fatal("a new key has a last-used time")
+		}
+		before := time.Now().Add(-time.Second)
 		if got, err := db.WorkspaceForAPIKey(ctx, secret); err != nil || got != ws.ID {
 			t.Fatalf("auth: %d, %v", got, err)
+		}
+		first := lastUsed()
+		if first == nil || first.Before(before) {
+			t.Fatalf("last used after a request = %v, want about now", first)
+		}
+		if _, err := db.WorkspaceForAPIKey(ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+		if again := lastUsed(); again == nil || !again.Equal(*first) {
+			t.Fatalf("a second request within the minute rewrote last used: %v → %v", first, again)
 		}
 		if err := db.RevokeAPIKey(ctx, ws.ID+1, k.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("another workspace revoked the key: %v", err)
