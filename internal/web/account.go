@@ -39,13 +39,13 @@ func (s *Server) accountRoutes() []route {
 	keys := []auth.Permission{auth.ManageAPIKeys}
 	return []route{
 		{method: "GET", path: "/settings/users", perms: users, handle: s.usersPage},
-		{method: "POST", path: "/settings/users/invite", perms: users, handle: s.inviteMember},
+		{method: "POST", path: "/settings/users/invite", perms: users, replayTo: "/settings/users", handle: s.inviteMember},
 		{method: "POST", path: "/settings/users/{id}/role", perms: users, handle: s.changeMemberRole},
 		{method: "POST", path: "/settings/users/{id}/remove", perms: users, handle: s.removeMember},
 		{method: "POST", path: "/settings/users/{id}/employee", perms: users, handle: s.linkMemberEmployee},
 		{method: "POST", path: "/settings/invitations/{id}/revoke", perms: users, handle: s.revokeInvitation},
 		{method: "GET", path: "/settings/api-keys", perms: keys, handle: s.apiKeysPage},
-		{method: "POST", path: "/settings/api-keys", perms: keys, handle: s.createAPIKey},
+		{method: "POST", path: "/settings/api-keys", perms: keys, replayTo: "/settings/api-keys", handle: s.createAPIKey},
 		{method: "POST", path: "/settings/api-keys/{id}/revoke", perms: keys, handle: s.revokeAPIKey},
 		{method: "GET", path: "/settings/audit", perms: []auth.Permission{auth.ViewAudit}, handle: s.auditPage},
 		{method: "GET", path: "/invite/{token}", public: true, handle: s.invitePage},

@@ -112,7 +112,22 @@ func (s *Server) wrap(rt route) http.Handler {
 			return
 		}
 		s.switchLang(w, r, rc)
+		formKey, replayed, err := s.claimOnceForm(r, rc, rt)
+		if err != nil {
+			s.log.Error("web: claim form key", "path", r.URL.Path, "err", err)
+			s.renderError(w, r, rc, http.StatusInternalServerError)
+			return
+		}
+		if replayed {
+			http.Redirect(w, r, strings.ReplaceAll(rt.replayTo, "{id}", r.PathValue("id"))+"?replayed=1", http.StatusSeeOther)
+			return
+		}
 		if err := rt.handle(w, r, rc); err != nil {
+			if formKey != "" {
+				if err := s.db.ReleaseFormKey(context.WithoutCancel(r.Context()), rc.Workspace.ID, formKey); err != nil {
+					s.log.Error("web: release form key", "path", r.URL.Path, "err", err)
+				}
+			}
 			status := statusOf(err)
 			if status == http.StatusInternalServerError {
 				s.log.Error("web: handler", "path", r.URL.Path, "err", err)
@@ -276,4 +291,22 @@ func (s *Server) switchLang(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if cookieValue(r, langCookie) != l {
 		setLangCookie(w, l, s.opt.Secure)
 	}
+}
+
+// claimOnceForm claims the single-use key of a replayTo form. It returns
+// the key it claimed ("" when the route is not single-use or the form has
+// no key, e.g. a script posting it) or replayed when the key was spent.
+func (s *Server) claimOnceForm(r *http.Request, rc *reqCtx, rt route) (key string, replayed bool, err error) {
+	if rt.replayTo == "" || r.Method != http.MethodPost {
+		return "", false, nil
+	}
+	key = r.PostFormValue("once")
+	if key == "" || len(key) > 64 {
+		return "", false, nil
+	}
+	ok, err := s.db.ClaimFormKey(r.Context(), rc.Workspace.ID, key, s.now())
+	if err != nil || !ok {
+		return "", err == nil, err
+	}
+	return key, false, nil
 }

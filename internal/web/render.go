@@ -2,8 +2,10 @@ package web
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"html/template"
@@ -125,7 +127,18 @@ type view struct {
 	Workspaces []store.Workspace
 	CSRF       string
 	LangLinks  []langLink
+	Replayed   bool // a single-use form was sent again and refused
 	Data       any
+}
+
+// FormKey returns a fresh single-use key for a form whose route has
+// replayTo; see claimOnceForm.
+func (view) FormKey() string {
+	buf := make([]byte, 18)
+	if _, err := rand.Read(buf); err != nil {
+		return "" // the form then works without replay protection
+	}
+	return base64.RawURLEncoding.EncodeToString(buf)
 }
 
 // navItem is one entry of the left navigation. Soon marks pages that are
@@ -184,7 +197,8 @@ func langLinks(r *http.Request, current string) []langLink {
 // render writes page with status; the page is rendered to a buffer first so
 // a template error becomes a clean 500, not half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, page, active, title string, data any) {
-	v := view{L: rc.L, Title: title, Active: active, CSRF: rc.CSRF, LangLinks: langLinks(r, rc.L.Lang), Data: data}
+	v := view{L: rc.L, Title: title, Active: active, CSRF: rc.CSRF, LangLinks: langLinks(r, rc.L.Lang), Data: data,
+		Replayed: r.Method == http.MethodGet && r.URL.Query().Get("replayed") == "1"}
 	if rc.Session != nil {
 		v.User, v.Role, v.Workspace, v.Workspaces = &rc.User, rc.Role, rc.Workspace, rc.Workspaces
 		v.Nav = s.navFor(rc, active)

@@ -131,7 +131,11 @@ type route struct {
 	// maxBody raises the POST body cap above maxFormBytes for the few
 	// forms that upload a file (a contact list).
 	maxBody int64
-	handle  func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
+	// replayTo marks a form that shows something once (a secret, a
+	// one-time link): its POST is single-use, and a replay is redirected to
+	// this page ({id} filled from the path) instead of minting another.
+	replayTo string
+	handle   func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 }
 
 // routes lists every page and action: the core pages here, each further
