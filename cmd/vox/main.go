@@ -29,6 +29,8 @@ func commands() map[string]command {
 		"demo":      {"seed an embedded database with realistic ru/zh/en demo data and serve it", runDemo},
 		"import":    {"import feedback from CSV, XLSX or JSONL files", runImport},
 		"report":    {"write the management report (CSV/XLSX/PDF, ru/zh/en)", runReport},
+		"export":    {"export a workspace's feedback items as CSV, XLSX or JSONL", runExport},
+		"backup":    {"copy the embedded SQLite database to a file while Vox runs", runBackup},
 		"migrate":   {"apply database migrations and exit", runMigrate},
 		"analyze":   {"analyse JSONL texts from stdin: language, sentiment, topics, aspects", runAnalyze},
 		"reanalyze": {"re-analyse stored feedback (after a model or workspace adaptation change); --adapt fits first", runReanalyze},

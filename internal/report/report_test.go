@@ -16,6 +16,7 @@ import (
 
 	"vox/internal/business"
 	"vox/internal/demo"
+	"vox/internal/export"
 	"vox/internal/ingest"
 	"vox/internal/report"
 	"vox/internal/store"
@@ -303,15 +304,15 @@ func TestRequestValidation(t *testing.T) {
 			t.Errorf("%+v: %v, want field %s", c.req, err, c.field)
 		}
 	}
-	if got := report.NeutralizeFormula("-1"); got != "'-1" {
+	if got := export.NeutralizeFormula("-1"); got != "'-1" {
 		t.Errorf("neutralise %q", got)
 	}
 	for _, s := range []string{"=1", "+1", "-1", "@a", "\tx", "\rx", "\x00x"} {
-		if report.NeutralizeFormula(s)[0] != '\'' {
+		if export.NeutralizeFormula(s)[0] != '\'' {
 			t.Errorf("%q not neutralised", s)
 		}
 	}
-	if report.NeutralizeFormula("ok =1") != "ok =1" {
+	if export.NeutralizeFormula("ok =1") != "ok =1" {
 		t.Error("inner = changed")
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"vox/internal/export"
 )
 
 // formatCell renders a value for CSV: numbers in plain machine form (a dot,
@@ -18,7 +20,7 @@ func formatCell(v any, k Kind) string {
 	case nil:
 		return ""
 	case string:
-		return NeutralizeFormula(x)
+		return export.NeutralizeFormula(x)
 	case int:
 		return strconv.Itoa(x)
 	case float64:
@@ -32,7 +34,7 @@ func formatCell(v any, k Kind) string {
 		}
 		return strconv.FormatFloat(x, 'f', 1, 64)
 	}
-	return NeutralizeFormula(fmt.Sprint(v))
+	return export.NeutralizeFormula(fmt.Sprint(v))
 }
 
 // WriteCSV writes every table one after another: a title line, a header
@@ -160,13 +162,13 @@ func WriteXLSX(w io.Writer, d *Data) error {
 				case string:
 					// SetCellStr never makes a formula; the apostrophe also
 					// guards readers that re-interpret text on export.
-					err = f.SetCellStr(name, cell, NeutralizeFormula(x))
+					err = f.SetCellStr(name, cell, export.NeutralizeFormula(x))
 				case int:
 					err = f.SetCellInt(name, cell, int64(x))
 				case float64:
 					err = f.SetCellFloat(name, cell, x, -1, 64)
 				default:
-					err = f.SetCellStr(name, cell, NeutralizeFormula(fmt.Sprint(x)))
+					err = f.SetCellStr(name, cell, export.NeutralizeFormula(fmt.Sprint(x)))
 				}
 				if err != nil {
 					return err

@@ -138,22 +138,6 @@ func (d *Data) Tables() []Table {
 	return ts
 }
 
-// NeutralizeFormula makes a spreadsheet cell inert: a text starting with
-// = + - @, a tab, CR or NUL gets a leading apostrophe, so that a survey
-// answer such as "=HYPERLINK(...)" stays text in the reader's spreadsheet
-// (a LimeSurvey CVE ran such formulas). Only text cells pass through here;
-// numbers Vox computed are written as numbers.
-func NeutralizeFormula(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r', 0:
-		return "'" + s
-	}
-	return s
-}
-
 // cleanText removes control characters (which could break a PDF line or a
 // CSV reader's layout) from customer-supplied text.
 func cleanText(s string) string {

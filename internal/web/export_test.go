@@ -10,27 +10,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"vox/internal/export"
 	"vox/internal/store"
 )
-
-func TestNeutralizeCell(t *testing.T) {
-	for in, want := range map[string]string{
-		"=HYPERLINK(\"http://evil\")": "'=HYPERLINK(\"http://evil\")",
-		"+1+1":                        "'+1+1",
-		"-2+3":                        "'-2+3",
-		"@SUM(A1)":                    "'@SUM(A1)",
-		"\tcmd":                       "'\tcmd",
-		"\rcmd":                       "'\rcmd",
-		"\x00x":                       "'\x00x",
-		"hello = world":               "hello = world",
-		"":                            "",
-		"Доставка":                    "Доставка",
-	} {
-		if got := neutralizeCell(in); got != want {
-			t.Errorf("neutralizeCell(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
 
 // TestExport downloads the explorer's selection as CSV and XLSX: filters
 // apply, formulas are neutralised, the permission is enforced.
@@ -57,7 +39,7 @@ func TestExport(t *testing.T) {
 	if len(recs) != 3 || recs[0][0] != "id" {
 		t.Fatalf("csv rows: %q", recs)
 	}
-	text := len(exportColumns) - 1
+	text := len(export.Columns) - 1
 	if recs[1][text] != `'=HYPERLINK("http://evil.example","click")` || recs[2][text] != "'@SUM(1+1)*cmd|' /C calc'!A0" {
 		t.Errorf("csv not neutralised: %q / %q", recs[1][text], recs[2][text])
 	}
@@ -81,7 +63,7 @@ func TestExport(t *testing.T) {
 		t.Fatalf("xlsx rows: %d", len(rows))
 	}
 	for i, row := range rows[1:] {
-		cell, _ := excelize.CoordinatesToCellName(len(exportColumns), i+2)
+		cell, _ := excelize.CoordinatesToCellName(len(export.Columns), i+2)
 		if formula, _ := x.GetCellFormula("Feedback", cell); formula != "" {
 			t.Errorf("%s holds a formula %q", cell, formula)
 		}
