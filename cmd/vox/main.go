@@ -31,6 +31,7 @@ func commands() map[string]command {
 		"report":    {"write the management report (CSV/XLSX/PDF, ru/zh/en)", runReport},
 		"export":    {"export a workspace's feedback items as CSV, XLSX or JSONL", runExport},
 		"backup":    {"copy the embedded SQLite database to a file while Vox runs", runBackup},
+		"bench":     {"measure analysis, ingest and dashboard speed on this machine against same-run baselines", runBench},
 		"migrate":   {"apply database migrations and exit", runMigrate},
 		"analyze":   {"analyse JSONL texts from stdin: language, sentiment, topics, aspects", runAnalyze},
 		"reanalyze": {"re-analyse stored feedback (after a model or workspace adaptation change); --adapt fits first", runReanalyze},

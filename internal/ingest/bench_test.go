@@ -3,13 +3,13 @@ package ingest_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
+	"vox/internal/bench"
+	"vox/internal/demo"
 	"vox/internal/ingest"
 	"vox/internal/store"
 	"vox/internal/testutil"
@@ -24,35 +24,15 @@ import (
 //
 // Each reports items/s; compare service vs raw on the same engine.
 
-var benchTexts = []string{
-	"Курьер опоздал на два часа, заказ пришёл холодным. Очень недоволен доставкой.",
-	"Отличный сервис, менеджер Анна помогла выбрать тариф, всё быстро и вежливо!",
-	"快递太慢了，等了一个星期才到，包装也破了，希望改进。",
-	"客服态度很好，问题很快就解决了，下次还会再买。",
-	"The app keeps crashing at checkout and support never answered my ticket.",
-	"Great prices and friendly staff at the Kazan store, will come back.",
-	"Цены выросли, а качество упало. Подумаю о другом магазине.",
-	"Delivery was on time, the courier was polite. 10/10",
-}
+// benchTexts are realistic ru/en/zh texts of the demo's bank.
+var benchTexts = demo.SampleTexts(20_000, 1)
 
-func benchItems(n, offset int) []ingest.Item {
-	items := make([]ingest.Item, n)
-	base := time.Now().Add(-24 * time.Hour)
-	for i := range items {
-		k := offset + i
-		nps := k % 11
-		items[i] = ingest.Item{
-			ExternalID: fmt.Sprintf("bench-%d", k), Channel: []string{"email", "sms", "telegram", "web"}[k%4],
-			Text: benchTexts[k%len(benchTexts)], NPS: &nps, Region: []string{"Moscow", "Kazan", "Shanghai", "London"}[k%4],
-			Segment: []string{"vip", "smb", "consumer"}[k%3], Touchpoint: "delivery", Stage: "usage",
-			OccurredAt: ptr(base.Add(time.Duration(k) * time.Second)),
-			Customer:   &ingest.CustomerRef{Email: fmt.Sprintf("customer%d@example.com", k/5)},
-		}
-	}
-	return items
+// benchItems is batch i of a stream of at least 100 batches over 180 days
+// (≤ 1.8 days per batch, as a workspace with 100k items a half-year has), so
+// that short runs do not spread each batch over weeks of rollup rows.
+func benchItems(i, batches int) []ingest.Item {
+	return bench.Items(i, max(batches, 100), benchBatch, benchTexts)
 }
-
-func ptr[T any](v T) *T { return &v }
 
 const benchBatch = 1000
 
@@ -74,7 +54,7 @@ func benchService(b *testing.B, db *store.DB, analyze bool) {
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		items := benchItems(benchBatch, i*benchBatch)
+		items := benchItems(i, b.N)
 		b.StartTimer()
 		if _, err := svc.Ingest(ctx, ws.ID, items, ""); err != nil {
 			b.Fatal(err)
@@ -90,48 +70,13 @@ func rawInsert(b *testing.B, raw *sql.DB, postgres bool) {
 	if _, err := raw.ExecContext(ctx, `INSERT INTO workspaces (id, slug, name, timezone, created_at) VALUES (1, 'raw', 'Raw', 'UTC', 0)`); err != nil {
 		b.Fatal(err)
 	}
-	cols := []string{"id", "workspace_id", "kind", "channel", "text", "search_text", "nps", "region", "segment",
-		"touchpoint", "stage", "occurred_at", "received_at", "external_id"}
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		items := benchItems(benchBatch, i*benchBatch)
+		items := benchItems(i, b.N)
 		b.StartTimer()
-		tx, err := raw.BeginTx(ctx, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for s := 0; s < len(items); s += 200 {
-			var sb strings.Builder
-			sb.WriteString("INSERT INTO feedback_items (" + strings.Join(cols, ",") + ") VALUES ")
-			args := make([]any, 0, 200*len(cols))
-			for j := s; j < s+200; j++ {
-				if j > s {
-					sb.WriteByte(',')
-				}
-				sb.WriteByte('(')
-				for c := range cols {
-					if c > 0 {
-						sb.WriteByte(',')
-					}
-					if postgres {
-						fmt.Fprintf(&sb, "$%d", len(args)+c+1)
-					} else {
-						sb.WriteByte('?')
-					}
-				}
-				sb.WriteByte(')')
-				it := items[j]
-				args = append(args, int64(i*benchBatch+j+1), 1, "survey_response", it.Channel, it.Text,
-					strings.ToLower(it.Text), *it.NPS, it.Region, it.Segment, it.Touchpoint, it.Stage,
-					it.OccurredAt.UnixMilli(), time.Now().UnixMilli(), it.ExternalID)
-			}
-			if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := tx.Commit(); err != nil {
+		if err := bench.RawInsert(ctx, raw, postgres, 1, int64(i*benchBatch+1), items); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -151,7 +96,7 @@ func BenchmarkIngestSQLite(b *testing.B) {
 			b.Fatal(err)
 		}
 		db.Close()
-		raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_txlock=immediate")
+		raw, err := sql.Open("sqlite", bench.SQLiteDSN(path))
 		if err != nil {
 			b.Fatal(err)
 		}
