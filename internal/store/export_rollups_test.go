@@ -37,3 +37,9 @@ func (db *DB) ScanQuery(ctx context.Context, query string, args []any, scan func
 	}
 	return rows.Err()
 }
+
+// ExecBench runs a statement on the writer (benchmarks' bulk loads).
+func (db *DB) ExecBench(ctx context.Context, query string) error {
+	_, err := db.w.ExecContext(ctx, query)
+	return err
+}
