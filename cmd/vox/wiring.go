@@ -174,10 +174,34 @@ func surveySecret(cfg config.Config) ([]byte, error) {
 }
 
 // runBackground starts the job worker, the spike scanner, the digest
-// scheduler and the daily workspace adaptation fits until ctx ends.
+// scheduler, the daily workspace adaptation fits and housekeeping until ctx ends.
 func (e *env) runBackground(ctx context.Context) {
 	go func() { _ = e.worker.Run(ctx) }()
 	go e.alerts.RunSpikeTicker(ctx, time.Minute)
 	go e.alerts.RunDigestTicker(ctx, 5*time.Minute)
 	go e.adapt.Run(ctx)
+	go e.runHousekeeping(ctx, time.Hour)
+}
+
+// runHousekeeping deletes expired sessions and idle login counters now and
+// then every interval, so neither table grows without bound.
+func (e *env) runHousekeeping(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		now := time.Now()
+		if n, err := e.db.DeleteExpiredSessions(ctx, now); err != nil {
+			e.log.Error("housekeeping: sessions", "err", err)
+		} else if n > 0 {
+			e.log.Info("housekeeping: expired sessions deleted", "count", n)
+		}
+		if _, err := e.db.PruneLoginThrottle(ctx, now, 24*time.Hour); err != nil {
+			e.log.Error("housekeeping: login counters", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

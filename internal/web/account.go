@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -59,34 +60,20 @@ func (s *Server) accountRoutes() []route {
 
 // accountState is the account pages' mutable state; its zero value is ready.
 type accountState struct {
-	mu       sync.Mutex
-	resetIPs map[string]*ipCounter
 	// mail tracks reset emails sent in the background (tests wait on it).
 	mail sync.WaitGroup
 }
 
 // allowReset counts a reset request from ip and reports whether it is
-// within the per-IP limit.
-func (a *accountState) allowReset(ip string, now time.Time) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.resetIPs == nil {
-		a.resetIPs = map[string]*ipCounter{}
+// within the per-IP limit (counted in the database, across replicas; a
+// database error refuses, since the reset could not be stored anyway).
+func (s *Server) allowReset(ctx context.Context, ip string) bool {
+	n, err := s.db.CountAttempt(ctx, "reset_ip", ip, s.now(), resetIPWindow)
+	if err != nil {
+		s.log.Error("web: reset throttle", "err", err)
+		return false
 	}
-	if len(a.resetIPs) > limiterMaxEntries {
-		for k, c := range a.resetIPs {
-			if now.Sub(c.since) >= resetIPWindow {
-				delete(a.resetIPs, k)
-			}
-		}
-	}
-	c := a.resetIPs[ip]
-	if c == nil || now.Sub(c.since) >= resetIPWindow {
-		c = &ipCounter{since: now}
-		a.resetIPs[ip] = c
-	}
-	c.failures++
-	return c.failures <= resetIPMax
+	return n <= resetIPMax
 }
 
 // accountTab is one link of the settings sub-navigation of the account pages.

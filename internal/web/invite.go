@@ -97,7 +97,7 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	password := r.PostFormValue("password")
 	if d.Existing {
 		ip := clientIP(r)
-		if !s.limiter.allowed(ip, inv.Email) {
+		if !s.limiter.allowed(ctx, ip, inv.Email) {
 			d.Error = "login.error.throttled"
 			return s.renderInvite(w, r, rc, http.StatusTooManyRequests, d)
 		}
@@ -106,11 +106,11 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request, rc *reqCtx
 			return err
 		}
 		if u.PasswordHash == "" || auth.CheckPassword(u.PasswordHash, password) != nil {
-			s.limiter.failed(ip, inv.Email)
+			s.limiter.failed(ctx, ip, inv.Email)
 			d.Error = "account.invite.error.password"
 			return s.renderInvite(w, r, rc, http.StatusUnauthorized, d)
 		}
-		s.limiter.succeeded(inv.Email)
+		s.limiter.succeeded(ctx, inv.Email)
 		acc.UserID = u.ID
 	} else {
 		d.Name = strings.TrimSpace(r.PostFormValue("name"))

@@ -39,7 +39,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 		s.render(w, r, rc, status, "login", "", rc.L.T("login.title"), loginData{Email: email, Next: next, Error: key})
 		return nil
 	}
-	if !s.limiter.allowed(ip, email) {
+	if !s.limiter.allowed(ctx, ip, email) {
 		s.log.Warn("web: login throttled", "ip", ip)
 		return fail(http.StatusTooManyRequests, "login.error.throttled")
 	}
@@ -53,7 +53,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	}
 	pwErr := auth.CheckPassword(hash, password)
 	if err != nil || pwErr != nil || user.PasswordHash == "" || user.Disabled {
-		if locked := s.limiter.failed(ip, email); locked {
+		if locked := s.limiter.failed(ctx, ip, email); locked {
 			s.log.Warn("web: account locked after failed logins", "ip", ip)
 		}
 		return fail(http.StatusUnauthorized, "login.error.invalid")
@@ -65,7 +65,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	if len(ms) == 0 {
 		return fail(http.StatusForbidden, "login.error.no_workspace")
 	}
-	s.limiter.succeeded(email)
+	s.limiter.succeeded(ctx, email)
 	// Rotate: whatever session the browser had ends here.
 	if rc.Token != "" {
 		if err := s.sessions.End(ctx, rc.Token); err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -96,7 +97,7 @@ func TestLoginRedirectsBackToNext(t *testing.T) {
 func TestLoginLockoutAndIPLimit(t *testing.T) {
 	f := newFixture(t)
 	c := f.client()
-	for i := 0; i < accountMaxFailures; i++ {
+	for i := 0; i < loginLimits.AccountMax; i++ {
 		if res := c.login("viewer@example.com", "guess"); res.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("attempt %d: %d", i, res.StatusCode)
 		}
@@ -111,25 +112,34 @@ func TestLoginLockoutAndIPLimit(t *testing.T) {
 	if res := f.client().login("agent@example.com", testPassword); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("other account: %d", res.StatusCode)
 	}
-	f.clock.Advance(accountLockout + time.Minute)
+	// The counters are in the database: another replica (here a fresh
+	// limiter on the same database) sees the lockout too.
+	ctx := context.Background()
+	replica := &loginLimiter{db: f.db, now: f.clock.Now, log: slog.Default()}
+	if replica.allowed(ctx, "198.51.100.7", " Viewer@example.com") {
+		t.Fatal("another replica does not see the lockout")
+	}
+	f.clock.Advance(loginLimits.Lockout + time.Minute)
 	if res := f.client().login("viewer@example.com", testPassword); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("after lockout expired: %d", res.StatusCode)
 	}
 
 	// Per IP: spraying many accounts from one address is cut off.
-	l := newLoginLimiter(f.clock.Now)
-	for i := 0; i < ipMaxFailures; i++ {
-		l.failed("203.0.113.9", "user"+strings.Repeat("x", i)+"@example.com")
+	for i := 0; i < loginLimits.IPMax; i++ {
+		replica.failed(ctx, "203.0.113.9", "user"+strings.Repeat("x", i)+"@example.com")
 	}
-	if l.allowed("203.0.113.9", "fresh@example.com") {
+	if replica.allowed(ctx, "203.0.113.9", "fresh@example.com") {
 		t.Fatal("IP over its failure budget is still allowed")
 	}
-	if !l.allowed("198.51.100.1", "fresh@example.com") {
+	if !replica.allowed(ctx, "198.51.100.1", "fresh@example.com") {
 		t.Fatal("another IP is blocked")
 	}
-	f.clock.Advance(ipWindow)
-	if !l.allowed("203.0.113.9", "fresh@example.com") {
+	f.clock.Advance(loginLimits.IPWindow)
+	if !replica.allowed(ctx, "203.0.113.9", "fresh@example.com") {
 		t.Fatal("IP still blocked after its window")
+	}
+	if n, err := f.db.PruneLoginThrottle(ctx, f.clock.Now(), loginLimits.IPWindow); err != nil || n == 0 {
+		t.Fatalf("prune: %d, %v", n, err)
 	}
 }
 

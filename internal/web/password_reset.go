@@ -55,7 +55,7 @@ func (s *Server) forgotPassword(w http.ResponseWriter, r *http.Request, rc *reqC
 		d.Error = "account.forgot.error.email"
 		return render(http.StatusBadRequest)
 	}
-	if !s.accounts.allowReset(clientIP(r), s.now()) {
+	if !s.allowReset(r.Context(), clientIP(r)) {
 		s.log.Warn("web: password reset throttled", "ip", clientIP(r))
 		d.Error = "account.forgot.error.throttled"
 		return render(http.StatusTooManyRequests)
@@ -173,7 +173,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, rc *reqCt
 		return err
 	}
 	// Proving the mailbox ends a lockout from failed logins.
-	s.limiter.succeeded(user.Email)
+	s.limiter.succeeded(r.Context(), user.Email)
 	if rc.Session != nil && rc.Session.UserID == user.ID {
 		s.clearSessionCookie(w)
 	}

@@ -1,44 +1,29 @@
 package web
 
 import (
+	"context"
+	"log/slog"
 	"strings"
-	"sync"
 	"time"
+
+	"vox/internal/store"
 )
 
 // Login throttling. Per IP it slows password spraying across accounts; per
-// account it locks out guessing one password from many addresses. Counters
-// live in memory: with several replicas each enforces its own limit, which
-// still bounds guessing (a shared table is the upgrade when replicas grow).
-const (
-	ipMaxFailures      = 20               // failed logins per IP per window
-	ipWindow           = 15 * time.Minute //
-	accountMaxFailures = 5                // consecutive failures before lockout
-	accountLockout     = 15 * time.Minute //
-	limiterMaxEntries  = 100_000          // memory bound: stale entries are pruned past it
-)
-
-type ipCounter struct {
-	failures int
-	since    time.Time
+// account it locks out guessing one password from many addresses. The
+// counters live in the database (store.LoginLimits), so every replica of a
+// cluster enforces the same limits.
+var loginLimits = store.LoginLimits{
+	IPMax: 20, IPWindow: 15 * time.Minute, // failed logins per IP per window
+	AccountMax: 5, Lockout: 15 * time.Minute, // consecutive failures before a lockout
 }
 
-type accountCounter struct {
-	failures    int
-	lockedUntil time.Time
-	last        time.Time
-}
-
-// loginLimiter counts failed logins per IP and per account.
+// loginLimiter applies loginLimits. A database error lets the attempt
+// through (logged): the password check that follows needs the database too.
 type loginLimiter struct {
-	mu       sync.Mutex
-	now      func() time.Time
-	ips      map[string]*ipCounter
-	accounts map[string]*accountCounter
-}
-
-func newLoginLimiter(now func() time.Time) *loginLimiter {
-	return &loginLimiter{now: now, ips: map[string]*ipCounter{}, accounts: map[string]*accountCounter{}}
+	db  *store.DB
+	now func() time.Time
+	log *slog.Logger
 }
 
 func accountKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
@@ -46,67 +31,27 @@ func accountKey(email string) string { return strings.ToLower(strings.TrimSpace(
 // allowed reports whether a login attempt from ip for email may be checked
 // at all. A locked account is refused even with the right password, so the
 // lockout cannot be used as an oracle.
-func (l *loginLimiter) allowed(ip, email string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if c := l.ips[ip]; c != nil && now.Sub(c.since) < ipWindow && c.failures >= ipMaxFailures {
-		return false
+func (l *loginLimiter) allowed(ctx context.Context, ip, email string) bool {
+	ok, err := l.db.LoginAllowed(ctx, ip, accountKey(email), l.now(), loginLimits)
+	if err != nil {
+		l.log.Error("web: login throttle", "err", err)
+		return true
 	}
-	if a := l.accounts[accountKey(email)]; a != nil && now.Before(a.lockedUntil) {
-		return false
-	}
-	return true
+	return ok
 }
 
 // failed records a failed attempt and reports whether the account is now locked.
-func (l *loginLimiter) failed(ip, email string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if len(l.ips)+len(l.accounts) > limiterMaxEntries {
-		l.prune(now)
+func (l *loginLimiter) failed(ctx context.Context, ip, email string) bool {
+	locked, err := l.db.RecordLoginFailure(ctx, ip, accountKey(email), l.now(), loginLimits)
+	if err != nil {
+		l.log.Error("web: login throttle", "err", err)
 	}
-	c := l.ips[ip]
-	if c == nil || now.Sub(c.since) >= ipWindow {
-		c = &ipCounter{since: now}
-		l.ips[ip] = c
-	}
-	c.failures++
-	key := accountKey(email)
-	a := l.accounts[key]
-	if a == nil {
-		a = &accountCounter{}
-		l.accounts[key] = a
-	}
-	if !a.lockedUntil.IsZero() && !now.Before(a.lockedUntil) {
-		a.failures, a.lockedUntil = 0, time.Time{} // a served lockout starts a fresh count
-	}
-	a.failures++
-	a.last = now
-	if a.failures >= accountMaxFailures {
-		a.lockedUntil = now.Add(accountLockout)
-		return true
-	}
-	return false
+	return locked
 }
 
 // succeeded clears the account's failures after a good login.
-func (l *loginLimiter) succeeded(email string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.accounts, accountKey(email))
-}
-
-func (l *loginLimiter) prune(now time.Time) {
-	for k, c := range l.ips {
-		if now.Sub(c.since) >= ipWindow {
-			delete(l.ips, k)
-		}
-	}
-	for k, a := range l.accounts {
-		if now.After(a.lockedUntil) && now.Sub(a.last) >= accountLockout {
-			delete(l.accounts, k)
-		}
+func (l *loginLimiter) succeeded(ctx context.Context, email string) {
+	if err := l.db.ClearLoginFailures(ctx, accountKey(email)); err != nil {
+		l.log.Error("web: login throttle", "err", err)
 	}
 }

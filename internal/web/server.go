@@ -8,7 +8,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -93,7 +92,7 @@ func New(db *store.DB, opts Options) *Server {
 	if opts.AbsoluteTimeout > 0 {
 		s.sessions.Absolute = opts.AbsoluteTimeout
 	}
-	s.limiter = newLoginLimiter(s.now)
+	s.limiter = &loginLimiter{db: s.db, now: s.now, log: s.log}
 	s.pagePaths = map[string]bool{}
 	for _, rt := range s.routes() {
 		if rt.method == "GET" {
@@ -197,10 +196,4 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError
-}
-
-// PruneSessions deletes sessions past their absolute expiry; run it now and
-// then (e.g. hourly) so the sessions table does not grow without bound.
-func (s *Server) PruneSessions(ctx context.Context) (int64, error) {
-	return s.db.DeleteExpiredSessions(ctx, s.now())
 }
