@@ -20,9 +20,20 @@ type RetentionPolicy struct {
 	Surveys map[int64]int `json:"surveys"`
 }
 
-// ErrBadRetention is returned for a policy that cannot be saved; the message
-// names what is wrong.
+// ErrBadRetention is returned (as a *RetentionError) for a policy that
+// cannot be saved.
 var ErrBadRetention = errors.New("invalid retention policy")
+
+// RetentionError names the field of a policy that cannot be saved: "days"
+// or "surveys.<id>".
+type RetentionError struct {
+	Field, Message string
+}
+
+func (e *RetentionError) Error() string { return "invalid retention policy: " + e.Field + ": " + e.Message }
+
+// Is makes errors.Is(err, ErrBadRetention) true.
+func (e *RetentionError) Is(target error) bool { return target == ErrBadRetention }
 
 // RetentionPolicyOf returns the workspace's policy (zero: keep everything).
 func (db *DB) RetentionPolicyOf(ctx context.Context, workspaceID int64) (RetentionPolicy, error) {
@@ -50,12 +61,13 @@ func (db *DB) RetentionPolicyOf(ctx context.Context, workspaceID int64) (Retenti
 // SetRetentionPolicy replaces the workspace's policy, checking that every
 // survey is the workspace's, and records the change in the audit log.
 func (db *DB) SetRetentionPolicy(ctx context.Context, workspaceID int64, p RetentionPolicy, actor AuditActor) error {
+	rangeMsg := fmt.Sprintf("must be 0 (keep forever) to %d days", MaxRetentionDays)
 	if p.Days < 0 || p.Days > MaxRetentionDays {
-		return fmt.Errorf("%w: days must be 0 (keep forever) to %d", ErrBadRetention, MaxRetentionDays)
+		return &RetentionError{Field: "days", Message: rangeMsg}
 	}
 	for id, d := range p.Surveys {
 		if d < 0 || d > MaxRetentionDays {
-			return fmt.Errorf("%w: survey %d: days must be 0 (keep forever) to %d", ErrBadRetention, id, MaxRetentionDays)
+			return &RetentionError{Field: fmt.Sprintf("surveys.%d", id), Message: rangeMsg}
 		}
 	}
 	return db.InTx(ctx, func(tx *Tx) error {
@@ -65,7 +77,7 @@ func (db *DB) SetRetentionPolicy(ctx context.Context, workspaceID int64, p Reten
 				return err
 			}
 			if n == 0 {
-				return fmt.Errorf("%w: survey %d: %w", ErrBadRetention, id, ErrNotFound)
+				return &RetentionError{Field: fmt.Sprintf("surveys.%d", id), Message: "no such survey in this workspace"}
 			}
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM retention_policies WHERE workspace_id = ?`, workspaceID); err != nil {
