@@ -30,7 +30,9 @@ type RetentionError struct {
 	Field, Message string
 }
 
-func (e *RetentionError) Error() string { return "invalid retention policy: " + e.Field + ": " + e.Message }
+func (e *RetentionError) Error() string {
+	return "invalid retention policy: " + e.Field + ": " + e.Message
+}
 
 // Is makes errors.Is(err, ErrBadRetention) true.
 func (e *RetentionError) Is(target error) bool { return target == ErrBadRetention }
