@@ -26,6 +26,7 @@ import (
 	"vox/internal/config"
 	"vox/internal/ingest"
 	"vox/internal/jobs"
+	"vox/internal/privacy"
 	"vox/internal/store"
 	"vox/internal/survey"
 )
@@ -174,10 +175,12 @@ func surveySecret(cfg config.Config) ([]byte, error) {
 }
 
 // runBackground starts the job worker, the spike scanner, the digest
-// scheduler and the daily workspace adaptation fits until ctx ends.
+// scheduler, the daily workspace adaptation fits and the daily retention
+// runs until ctx ends.
 func (e *env) runBackground(ctx context.Context) {
 	go func() { _ = e.worker.Run(ctx) }()
 	go e.alerts.RunSpikeTicker(ctx, time.Minute)
 	go e.alerts.RunDigestTicker(ctx, 5*time.Minute)
 	go e.adapt.Run(ctx)
+	go (&privacy.Retention{DB: e.db, Log: e.log}).Run(ctx)
 }
