@@ -433,3 +433,14 @@ func exportDrafts(ctx context.Context, q rowQuerier, workspaceID int64, keys []s
 	}
 	return out, nil
 }
+
+// CountCustomerFeedback counts the feedback items of one customer of the
+// workspace (the erase confirmation says how many will go).
+func (db *DB) CountCustomerFeedback(ctx context.Context, workspaceID, customerID int64) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM feedback_items WHERE workspace_id = ? AND customer_id = ?`, workspaceID, customerID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count customer feedback: %w", err)
+	}
+	return n, nil
+}
