@@ -119,3 +119,12 @@ func TestRetentionSettingsPage(t *testing.T) {
 		t.Errorf("other workspace got a policy: %+v", p)
 	}
 }
+
+// privacySampleData gives TestEveryTemplateRenders the GDPR pages.
+func privacySampleData() map[string]any {
+	return map[string]any{
+		"customer_erase": eraseData{Customer: store.Customer{ID: 7, Name: "Анна <Петрова>"}, Items: 12, Wrong: true},
+		"settings_privacy": retentionData{Days: "365", Field: "survey_3", Error: "privacy.settings.err_days",
+			Surveys: []retentionRow{{ID: 3, Name: "NPS <после покупки>", Days: "x"}, {ID: 4, Name: "CSAT"}}},
+	}
+}
