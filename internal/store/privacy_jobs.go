@@ -34,6 +34,12 @@ const minQuoteRunes = 12
 type jobMatcher struct {
 	customers, items, invitations map[int64]bool
 	needles                       []string // lower-cased identity values, names, long item texts
+	// A payload is decoded only when it passes a cheap scan of its raw
+	// text: a number that is one of the ids above, or a token of a needle
+	// (its longest part without characters JSON escapes, so it appears
+	// verbatim however deeply the text is nested).
+	anyID  map[int64]bool
+	tokens []string
 }
 
 func newJobMatcher(p *person) *jobMatcher {
@@ -62,7 +68,52 @@ func newJobMatcher(p *person) *jobMatcher {
 	for _, it := range p.items {
 		add(it.Text, minQuoteRunes)
 	}
+	m.anyID = map[int64]bool{}
+	for _, set := range []map[int64]bool{m.customers, m.items, m.invitations} {
+		for id := range set {
+			m.anyID[id] = true
+		}
+	}
+	for _, n := range m.needles {
+		best := ""
+		for _, part := range strings.FieldsFunc(n, func(r rune) bool { return r < 0x20 || strings.ContainsRune(`"\<>&`, r) }) {
+			if len(part) > len(best) {
+				best = part
+			}
+		}
+		m.tokens = append(m.tokens, best)
+	}
 	return m
+}
+
+// mayMatch is the cheap scan that decides whether matches must decode.
+func (m *jobMatcher) mayMatch(dedupe, payload string) bool {
+	if strings.HasPrefix(dedupe, "praise:") {
+		return true
+	}
+	for i := 0; i < len(payload); i++ {
+		if payload[i] < '0' || payload[i] > '9' {
+			continue
+		}
+		j := i
+		for j < len(payload) && payload[j] >= '0' && payload[j] <= '9' {
+			j++
+		}
+		if id, err := strconv.ParseInt(payload[i:j], 10, 64); err == nil && m.anyID[id] {
+			return true
+		}
+		i = j
+	}
+	if len(m.tokens) == 0 {
+		return false
+	}
+	low := strings.ToLower(payload)
+	for _, t := range m.tokens {
+		if strings.Contains(low, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // matches reports whether a job names the person.
@@ -169,7 +220,7 @@ func (tx *Tx) jobsNaming(ctx context.Context, workspaceID int64, p *person) ([]i
 				return nil, fmt.Errorf("jobs naming person: %w", err)
 			}
 			after, n = id, n+1
-			if m.matches(kind, dedupe, payload) {
+			if m.mayMatch(dedupe, payload) && m.matches(kind, dedupe, payload) {
 				out = append(out, id)
 			}
 		}
