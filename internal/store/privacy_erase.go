@@ -2,8 +2,8 @@ package store
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -11,20 +11,20 @@ import (
 // ErasureReport counts what erasing a person removed. It is also the
 // details of the "customer.erase" audit entry: numbers, no personal data.
 type ErasureReport struct {
-	CustomerID     int64 `json:"customer_id"`
-	Profiles       int   `json:"profiles"`
-	Identities     int   `json:"identities"`
-	Feedback       int   `json:"feedback"`
-	Invitations    int   `json:"invitations"`
-	Responses      int   `json:"responses"`
-	CasesScrubbed  int   `json:"cases_scrubbed"`
-	Alerts         int   `json:"alerts"`
-	Notifications  int   `json:"notifications"`
-	Transactions   int   `json:"transactions"`
-	ChurnEvents    int   `json:"churn_events"`
-	Jobs           int   `json:"jobs"`
-	AuditScrubbed  int   `json:"audit_scrubbed"`
-	AlreadyErased  bool  `json:"already_erased,omitempty"` // an earlier erase of this id is what is reported
+	CustomerID    int64 `json:"customer_id"`
+	Profiles      int   `json:"profiles"`
+	Identities    int   `json:"identities"`
+	Feedback      int   `json:"feedback"`
+	Invitations   int   `json:"invitations"`
+	Responses     int   `json:"responses"`
+	CasesScrubbed int   `json:"cases_scrubbed"`
+	Alerts        int   `json:"alerts"`
+	Notifications int   `json:"notifications"`
+	Transactions  int   `json:"transactions"`
+	ChurnEvents   int   `json:"churn_events"`
+	Jobs          int   `json:"jobs"`
+	AuditScrubbed int   `json:"audit_scrubbed"`
+	AlreadyErased bool  `json:"already_erased,omitempty"` // an earlier erase of this id is what is reported
 }
 
 // ErasePerson deletes everything the workspace holds about customer id (and

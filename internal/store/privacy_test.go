@@ -231,7 +231,9 @@ func TestExportPersonHasEveryKindOfRecord(t *testing.T) {
 	})
 }
 
-func isNotFound(err error) bool { return err != nil && strings.Contains(err.Error(), store.ErrNotFound.Error()) }
+func isNotFound(err error) bool {
+	return err != nil && strings.Contains(err.Error(), store.ErrNotFound.Error())
+}
 
 // count runs a COUNT(*) query through the public surface tests have: the
 // store offers no raw SQL, so counts come from a helper in export_test.go.
