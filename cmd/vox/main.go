@@ -36,6 +36,7 @@ func commands() map[string]command {
 		"analyze":   {"analyse JSONL texts from stdin: language, sentiment, topics, aspects", runAnalyze},
 		"reanalyze": {"re-analyse stored feedback (after a model or workspace adaptation change); --adapt fits first", runReanalyze},
 		"sentiment": {"train or evaluate the sentiment model (train|eval)", runSentiment},
+		"privacy":   {"GDPR: export or erase one person, show/set/apply retention (export|erase|retention)", runPrivacy},
 		"version":   {"print the version", runVersion},
 		"help":      {"show help", nil},
 	}

@@ -26,6 +26,7 @@ import (
 	"vox/internal/config"
 	"vox/internal/ingest"
 	"vox/internal/jobs"
+	"vox/internal/privacy"
 	"vox/internal/store"
 	"vox/internal/survey"
 )
@@ -174,12 +175,14 @@ func surveySecret(cfg config.Config) ([]byte, error) {
 }
 
 // runBackground starts the job worker, the spike scanner, the digest
-// scheduler, the daily workspace adaptation fits and housekeeping until ctx ends.
+// scheduler, the daily workspace adaptation fits, the daily retention runs
+// and housekeeping until ctx ends.
 func (e *env) runBackground(ctx context.Context) {
 	go func() { _ = e.worker.Run(ctx) }()
 	go e.alerts.RunSpikeTicker(ctx, time.Minute)
 	go e.alerts.RunDigestTicker(ctx, 5*time.Minute)
 	go e.adapt.Run(ctx)
+	go (&privacy.Retention{DB: e.db, Log: e.log}).Run(ctx)
 	go e.runHousekeeping(ctx, time.Hour)
 }
 

@@ -53,6 +53,7 @@ func (a *API) routes() []route {
 	rs = append(rs, a.alertRoutes()...)
 	rs = append(rs, a.businessRoutes()...)
 	rs = append(rs, a.closeLoopRoutes()...)
+	rs = append(rs, a.privacyRoutes()...)
 	return rs
 }
 

@@ -25,15 +25,18 @@ const (
 	ManageAPIKeys   Permission = "apikeys.manage"
 	ViewAudit       Permission = "audit.view"
 	ExportData      Permission = "data.export"
+	// ManagePrivacy exports and erases one person's data and sets how long
+	// feedback is kept (GDPR): owners and admins only.
+	ManagePrivacy Permission = "privacy.manage"
 )
 
 var analystPerms = []Permission{ViewOverview, ViewFeedback, ViewCustomers, ViewMentions, ViewJourney, ViewEmployees, ViewReports}
 
 var matrix = map[string]map[Permission]bool{
 	store.RoleOwner: set(append(analystPerms, WorkCases, ManageSurveys, ManageSettings, ManageUsers, ManageAPIKeys,
-		ViewAudit, ExportData)...),
+		ViewAudit, ExportData, ManagePrivacy)...),
 	store.RoleAdmin: set(append(analystPerms, WorkCases, ManageSurveys, ManageSettings, ManageUsers, ManageAPIKeys,
-		ViewAudit, ExportData)...),
+		ViewAudit, ExportData, ManagePrivacy)...),
 	store.RoleManager:  set(append(analystPerms, WorkCases, ManageSurveys, ExportData)...),
 	store.RoleAgent:    set(ViewOverview, ViewFeedback, ViewCustomers, ViewMentions, WorkCases),
 	store.RoleViewer:   set(analystPerms...),

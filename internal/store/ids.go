@@ -30,8 +30,10 @@ func (tx *Tx) allocIDs(ctx context.Context, table string, n int) ([]int64, error
 		}
 		return ids, rows.Err()
 	}
+	// id_floors (018_privacy.sql) keeps ids of erased rows from coming back.
 	var max int64
-	if err := tx.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&max); err != nil {
+	if err := tx.tx.QueryRowContext(ctx, `SELECT MAX(COALESCE((SELECT MAX(id) FROM `+table+`), 0),
+		COALESCE((SELECT floor FROM id_floors WHERE table_name = ?), 0))`, table).Scan(&max); err != nil {
 		return nil, fmt.Errorf("alloc %s ids: %w", table, err)
 	}
 	for i := 1; i <= n; i++ {

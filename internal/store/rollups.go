@@ -428,18 +428,46 @@ func (tx *Tx) changeRollups(ctx context.Context, workspaceID int64, items []*Fee
 // RemoveFromRollups subtracts stored items from the rollups, for deletions
 // (GDPR erase, retention): call it in the transaction that deletes the items,
 // with the items as they were stored. Rows left empty are deleted, so an
-// erased person leaves no trace in rollups either.
+// erased person leaves no trace in rollups either. Only the rows the items
+// touched are checked: a workspace-wide "items <= 0" sweep would read every
+// cube row (about one per item) for each erase.
 func (tx *Tx) RemoveFromRollups(ctx context.Context, workspaceID int64, items []FeedbackItem) error {
-	ptrs := make([]*FeedbackItem, len(items))
+	if len(items) == 0 {
+		return nil
+	}
+	loc, err := tx.workspaceLocation(ctx, workspaceID)
+	if err != nil {
+		return fmt.Errorf("rollups: %w", err)
+	}
+	d := newRollupDelta()
 	for i := range items {
-		ptrs[i] = &items[i]
+		d.add(&items[i], loc, -1)
 	}
-	if err := tx.changeRollups(ctx, workspaceID, ptrs, -1); err != nil {
-		return err
+	if err := tx.applyRollupDelta(ctx, workspaceID, d); err != nil {
+		return fmt.Errorf("rollups: %w", err)
 	}
-	for _, table := range []string{"rollup_slices", "rollup_cube", "rollup_topic_cube"} {
-		if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE workspace_id = ? AND items <= 0`, workspaceID); err != nil {
-			return fmt.Errorf("prune %s: %w", table, err)
+	return tx.pruneRollups(ctx, workspaceID, d)
+}
+
+// pruneRollups deletes the rows of d's keys that no item counts any more.
+func (tx *Tx) pruneRollups(ctx context.Context, workspaceID int64, d *rollupDelta) error {
+	cubeWhere := "day = ? AND kind = ? AND channel = ? AND region = ? AND segment = ? AND touchpoint = ? AND stage = ? AND lang = ? AND employee_id = ? AND survey_id = ?"
+	for k := range d.slices {
+		if _, err := tx.exec(ctx, `DELETE FROM rollup_slices WHERE workspace_id = ? AND dim = ? AND day = ? AND val = ? AND items <= 0`,
+			workspaceID, k.dim, int32(k.day), k.val); err != nil {
+			return fmt.Errorf("prune rollup_slices: %w", err)
+		}
+	}
+	for k := range d.cube {
+		if _, err := tx.exec(ctx, `DELETE FROM rollup_cube WHERE workspace_id = ? AND `+cubeWhere+` AND items <= 0`,
+			append([]any{workspaceID}, k.values()...)...); err != nil {
+			return fmt.Errorf("prune rollup_cube: %w", err)
+		}
+	}
+	for k := range d.topics {
+		if _, err := tx.exec(ctx, `DELETE FROM rollup_topic_cube WHERE workspace_id = ? AND topic = ? AND `+cubeWhere+` AND items <= 0`,
+			append([]any{workspaceID, k.topic}, k.cube.values()...)...); err != nil {
+			return fmt.Errorf("prune rollup_topic_cube: %w", err)
 		}
 	}
 	return nil

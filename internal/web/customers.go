@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"vox/internal/auth"
 	"vox/internal/store"
 )
 
@@ -54,6 +55,7 @@ type customerData struct {
 	NPSAnswers   []store.NPSPoint
 	Channels     []store.ChannelActivity
 	Revenue      []store.RevenueTotal // historical LTV per currency
+	Privacy      bool                 // the role may export and erase the person (GDPR)
 }
 
 // npsHistoryMax is how many of a customer's latest NPS answers the sparkline shows.
@@ -86,7 +88,7 @@ func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
-	data := customerData{Customer: c}
+	data := customerData{Customer: c, Privacy: rc.Can(auth.ManagePrivacy)}
 	if data.Timeline, err = s.feedbackRows(ctx, rc, page.Items); err != nil {
 		return err
 	}

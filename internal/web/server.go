@@ -142,7 +142,7 @@ type route struct {
 func (s *Server) routes() []route {
 	var rs []route
 	for _, group := range [][]route{s.coreRoutes(), s.caseRoutes(), s.journeyRoutes(), s.reportRoutes(),
-		s.surveyRoutes(), s.settingsRoutes(), s.accountRoutes()} {
+		s.surveyRoutes(), s.settingsRoutes(), s.accountRoutes(), s.privacyRoutes()} {
 		rs = append(rs, group...)
 	}
 	return rs

@@ -47,12 +47,14 @@ type settingsIndexData struct {
 	Webhooks, WebhooksDown int
 	HasAlerts, HasSurveys  bool
 	Users, APIKeys, Audit  bool // links to the account pages the role may open
+	Privacy                bool // link to the retention settings (GDPR)
 }
 
 func (s *Server) settingsIndex(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	d := settingsIndexData{HasAlerts: s.opt.Alerts != nil, HasSurveys: s.opt.Surveys != nil,
-		Users: rc.Can(auth.ManageUsers), APIKeys: rc.Can(auth.ManageAPIKeys), Audit: rc.Can(auth.ViewAudit)}
+		Users: rc.Can(auth.ManageUsers), APIKeys: rc.Can(auth.ManageAPIKeys), Audit: rc.Can(auth.ViewAudit),
+		Privacy: rc.Can(auth.ManagePrivacy)}
 	rules, err := s.db.Rules(ctx, rc.Workspace.ID)
 	if err != nil {
 		return err

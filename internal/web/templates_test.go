@@ -80,6 +80,7 @@ func sampleData() map[string]any {
 		"survey_edit":     sampleSurveyEdit(),
 	}
 	maps.Copy(pages, settingsSampleData(rows))
+	maps.Copy(pages, privacySampleData())
 	return pages
 }
 
