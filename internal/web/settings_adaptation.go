@@ -24,7 +24,7 @@ type adaptationRow struct {
 	Lang      string
 	State     string
 	Reason    string // why the fit is not applied, localized
-	Examples  string   // labelled texts used, formatted
+	Examples  string // labelled texts used, formatted
 	Positives string
 	Negatives string
 	HeldOut   string
