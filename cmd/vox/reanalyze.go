@@ -59,6 +59,8 @@ func runReanalyze(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			fmt.Fprintf(stdout, "%s: adaptation from %d rated texts\n", ws.Slug, res.Rated)
 			for _, l := range res.Langs {
 				switch {
+				case l.Unchanged:
+					fmt.Fprintf(stdout, "  %s: no new labelled texts since the fit of %s; kept as it was\n", l.Lang, l.FittedAt.Format(time.RFC3339))
 				case l.Skipped != "":
 					fmt.Fprintf(stdout, "  %s: not fitted: %s\n", l.Lang, l.Skipped)
 				default:

@@ -285,7 +285,7 @@ func TestFitKeepsTheBaseModelWhenWorse(t *testing.T) {
 		t.Logf("mislabelled history: base %.3f, adapted %.3f → kept inactive", res.Langs[0].ScoreBase, res.Langs[0].ScoreAdapted)
 		all, _ := db.Adaptations(ctx, ws.ID, false)
 		active, _ := db.Adaptations(ctx, ws.ID, true)
-		if len(all) != 1 || all[0].Lang != "ru" || len(active) != 0 {
+		if len(all) != 1 || all[0].Lang != "ru" || len(active) != 0 || all[0].Refused != store.RefusedWorse {
 			t.Fatalf("stored: all %+v, active %+v", all, active)
 		}
 		an, err := analyzers.ForWorkspace(ctx, ws.ID)
@@ -301,7 +301,7 @@ func TestFitKeepsTheBaseModelWhenWorse(t *testing.T) {
 }
 
 // TestFitNeedsEnoughAnswers checks the minimums: too few labelled texts, or
-// too few of one class, store nothing.
+// too few of one class, store no adjustment, only why.
 func TestFitNeedsEnoughAnswers(t *testing.T) {
 	base, err := analytics.New()
 	if err != nil {
@@ -333,11 +333,16 @@ func TestFitNeedsEnoughAnswers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(res.Langs) != 1 || res.Langs[0].Skipped == "" || res.Langs[0].Active {
+			if len(res.Langs) != 1 || res.Langs[0].Skipped == "" || res.Langs[0].Active || res.Langs[0].Refused != store.RefusedTooFew {
 				t.Fatalf("%s: %+v", c.slug, res.Langs)
 			}
-			if fits, _ := db.Adaptations(ctx, ws, false); len(fits) != 0 {
+			// Only the refusal is stored, for the settings page to show.
+			if fits, _ := db.Adaptations(ctx, ws, false); len(fits) != 1 || fits[0].Active || fits[0].Adjustment != "" ||
+				fits[0].Refused != store.RefusedTooFew || fits[0].Examples != c.pos+c.neg {
 				t.Fatalf("%s: stored %+v", c.slug, fits)
+			}
+			if fits, _ := db.Adaptations(ctx, ws, true); len(fits) != 0 {
+				t.Fatalf("%s: active %+v", c.slug, fits)
 			}
 		}
 	})

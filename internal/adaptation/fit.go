@@ -2,9 +2,12 @@ package adaptation
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/fnv"
 	"log/slog"
 	"sync"
 	"time"
@@ -68,6 +71,13 @@ type LangResult struct {
 	ScoreAdapted float64 `json:"score_adapted"`
 	Active       bool    `json:"active"`
 	Skipped      string  `json:"skipped,omitempty"` // why no fit was made (too few texts)
+	// Refused is why the stored fit is not applied (store.Refused*), "" when active.
+	Refused string `json:"refused,omitempty"`
+	// Unchanged marks a language whose labelled texts and base model are
+	// those of its stored fit: nothing was fitted or written, and the
+	// figures are the stored ones.
+	Unchanged bool      `json:"unchanged,omitempty"`
+	FittedAt  time.Time `json:"fitted_at"`
 }
 
 // Result is what Fit did for a workspace.
@@ -77,13 +87,23 @@ type Result struct {
 	Langs       []LangResult `json:"langs"`
 }
 
+// fitVersion enters every data fingerprint: a change to how fits are made
+// (minimums, held-out share, Adapt itself) bumps it so that every
+// workspace is refitted once.
+const fitVersion = "fit1"
+
 // Fit gathers the workspace's rated texts, and for each language with
 // enough of them fits an adjustment on the older 80 %, scores base and
 // adapted on the newest 20 % (macro-F1 over positive and negative), and
 // stores the result. When the adjustment does not make the held-out score
 // worse it is activated, refitted on all the labelled texts (the newest
-// matter most for what comes next); otherwise the stored row is inactive
-// and the workspace's texts of that language use the base model.
+// matter most for what comes next); otherwise the stored row is inactive,
+// says why, and the workspace's texts of that language use the base model.
+//
+// A language whose labelled texts (ids, labels, texts) and base model are
+// those of its stored fit is left alone: the daily fit of a workspace
+// without new rated answers writes nothing, so its fitted_at, which
+// identifies a `vox reanalyze` run, does not move.
 func (s *Service) Fit(ctx context.Context, workspaceID int64) (Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -92,8 +112,17 @@ func (s *Service) Fit(ctx context.Context, workspaceID int64) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("fit workspace %d: %w", workspaceID, err)
 	}
+	stored, err := s.db.Adaptations(ctx, workspaceID, false)
+	if err != nil {
+		return res, fmt.Errorf("fit workspace %d: %w", workspaceID, err)
+	}
+	prev := map[string]store.Adaptation{}
+	for _, a := range stored {
+		prev[a.Lang] = a
+	}
 	res.Rated = len(rated)
 	byLang := map[string][]analytics.LabeledText{}
+	prints := map[string]*dataPrint{}
 	for _, r := range rated {
 		label := labelOf(r)
 		if label == "" {
@@ -107,22 +136,34 @@ func (s *Service) Fit(ctx context.Context, workspaceID int64) (Result, error) {
 			continue
 		}
 		byLang[lang] = append(byLang[lang], analytics.LabeledText{Text: r.Text, Lang: lang, Label: label})
+		if prints[lang] == nil {
+			prints[lang] = newDataPrint()
+		}
+		prints[lang].add(r.ID, label, r.Text)
 	}
 	base := s.analyzers.Base()
+	model := s.analyzers.Model()
+	changed := false
 	for _, lang := range Languages {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
 		exs := byLang[lang]
+		data := newDataPrint().sum()
+		if p := prints[lang]; p != nil {
+			data = p.sum()
+		}
+		old, had := prev[lang]
+		if had && old.Model == model && old.Data == data {
+			res.Langs = append(res.Langs, storedResult(old))
+			continue
+		}
+		if !had && len(exs) == 0 {
+			continue
+		}
 		lr, adj, err := fitLanguage(base, lang, exs)
 		if err != nil {
 			return res, fmt.Errorf("fit workspace %d %s: %w", workspaceID, lang, err)
-		}
-		if lr.Labelled > 0 || lr.Skipped == "" {
-			res.Langs = append(res.Langs, lr)
-		}
-		if lr.Skipped != "" {
-			continue
 		}
 		var js []byte
 		if adj != nil {
@@ -130,16 +171,66 @@ func (s *Service) Fit(ctx context.Context, workspaceID int64) (Result, error) {
 				return res, fmt.Errorf("fit workspace %d %s: %w", workspaceID, lang, err)
 			}
 		}
-		err = s.db.SaveAdaptation(ctx, store.Adaptation{WorkspaceID: workspaceID, Lang: lang, Model: s.analyzers.Model(),
+		lr.FittedAt = s.now().UTC().Truncate(time.Millisecond)
+		res.Langs = append(res.Langs, lr)
+		err = s.db.SaveAdaptation(ctx, store.Adaptation{WorkspaceID: workspaceID, Lang: lang, Model: model,
 			Adjustment: string(js), Examples: lr.Labelled, Positives: lr.Positives, Negatives: lr.Negatives,
 			HeldOut: lr.HeldOut, ScoreBase: lr.ScoreBase, ScoreAdapted: lr.ScoreAdapted, Active: lr.Active,
-			FittedAt: s.now().UTC().Truncate(time.Millisecond)})
+			FittedAt: lr.FittedAt, Data: data, Refused: lr.Refused})
 		if err != nil {
 			return res, fmt.Errorf("fit workspace %d: %w", workspaceID, err)
 		}
+		changed = true
 	}
-	s.analyzers.Invalidate(workspaceID)
+	if changed {
+		s.analyzers.Invalidate(workspaceID)
+	}
 	return res, nil
+}
+
+// storedResult is the LangResult of a stored fit left as it was.
+func storedResult(a store.Adaptation) LangResult {
+	lr := LangResult{Lang: a.Lang, Labelled: a.Examples, Positives: a.Positives, Negatives: a.Negatives,
+		HeldOut: a.HeldOut, ScoreBase: a.ScoreBase, ScoreAdapted: a.ScoreAdapted, Active: a.Active,
+		Refused: a.Refused, Unchanged: true, FittedAt: a.FittedAt}
+	switch a.Refused {
+	case store.RefusedTooFew:
+		lr.Skipped = tooFew(lr)
+	case store.RefusedThinSplit:
+		lr.Skipped = analytics.ErrTooFewExamples.Error()
+	}
+	return lr
+}
+
+// tooFew says why a language has too few labelled texts for a fit.
+func tooFew(lr LangResult) string {
+	return fmt.Sprintf("%d labelled texts (%d positive, %d negative); need %d with %d of each",
+		lr.Labelled, lr.Positives, lr.Negatives, MinLabelled, MinPerClass)
+}
+
+// dataPrint fingerprints the labelled texts of one language in the order
+// the fit reads them (oldest first): a new, edited, re-rated or erased
+// answer changes it.
+type dataPrint struct {
+	h hash.Hash64
+	n int
+}
+
+func newDataPrint() *dataPrint { return &dataPrint{h: fnv.New64a()} }
+
+func (d *dataPrint) add(id int64, label, text string) {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(id))
+	d.h.Write(b[:])
+	d.h.Write([]byte(label))
+	binary.LittleEndian.PutUint64(b[:], uint64(len(text)))
+	d.h.Write(b[:])
+	d.h.Write([]byte(text))
+	d.n++
+}
+
+func (d *dataPrint) sum() string {
+	return fmt.Sprintf("%s:%d:%016x", fitVersion, d.n, d.h.Sum64())
 }
 
 func isAdaptedLang(l string) bool {
@@ -163,8 +254,8 @@ func fitLanguage(base *analytics.Analyzer, lang string, exs []analytics.LabeledT
 		}
 	}
 	if lr.Labelled < MinLabelled || lr.Positives < MinPerClass || lr.Negatives < MinPerClass {
-		lr.Skipped = fmt.Sprintf("%d labelled texts (%d positive, %d negative); need %d with %d of each",
-			lr.Labelled, lr.Positives, lr.Negatives, MinLabelled, MinPerClass)
+		lr.Refused = store.RefusedTooFew
+		lr.Skipped = tooFew(lr)
 		return lr, nil, nil
 	}
 	lr.HeldOut = int(float64(len(exs)) * HeldOutShare)
@@ -173,6 +264,7 @@ func fitLanguage(base *analytics.Analyzer, lang string, exs []analytics.LabeledT
 	if errors.Is(err, analytics.ErrTooFewExamples) {
 		// The time split left one class too thin to train on.
 		lr.Skipped = err.Error()
+		lr.Refused = store.RefusedThinSplit
 		return lr, nil, nil
 	}
 	if err != nil {
@@ -183,6 +275,7 @@ func fitLanguage(base *analytics.Analyzer, lang string, exs []analytics.LabeledT
 	lr.ScoreAdapted = MacroF1(func(text, lang string) string { return adapted.Analyze(text, lang).Label }, test)
 	lr.Active = lr.ScoreAdapted >= lr.ScoreBase
 	if !lr.Active {
+		lr.Refused = store.RefusedWorse
 		return lr, nil, nil
 	}
 	all, err := analytics.Adapt(base, exs)

@@ -62,7 +62,7 @@ func (s *Service) fitJob(ctx context.Context, job store.Job) error {
 	}
 	for _, l := range res.Langs {
 		s.log.Info("adaptation fit", "workspace", job.WorkspaceID, "lang", l.Lang, "labelled", l.Labelled,
-			"score_base", l.ScoreBase, "score_adapted", l.ScoreAdapted, "active", l.Active, "skipped", l.Skipped)
+			"score_base", l.ScoreBase, "score_adapted", l.ScoreAdapted, "active", l.Active, "skipped", l.Skipped, "unchanged", l.Unchanged)
 	}
 	return nil
 }

@@ -127,7 +127,7 @@ func Adapt(a *Analyzer, examples []LabeledText) (*Adjustment, error) {
 		for i, h := range sc.feats {
 			f[i] = h & a.m.mask
 		}
-		data = append(data, ex{f: f, y: y, z: a.m.scores(sc.feats)})
+		data = append(data, ex{f: f, y: y, z: a.m.logits(sc.feats, lang)})
 	}
 	if len(data) < MinAdaptExamples {
 		return nil, fmt.Errorf("%w: %d usable, need %d", ErrTooFewExamples, len(data), MinAdaptExamples)
@@ -143,7 +143,9 @@ func Adapt(a *Analyzer, examples []LabeledText) (*Adjustment, error) {
 	// NPS-style labels have no neutral class. Then the adjustment only moves
 	// the positive-vs-negative margin (antisymmetric weights), leaving the
 	// base model's neutral calibration alone; learning "never neutral" from
-	// labels that cannot be neutral would wreck 3-class output.
+	// labels that cannot be neutral would wreck 3-class output. (Pushing the
+	// labelled class past neutral too, still only along pos-vs-neg, was
+	// measured: ru banks 3-class F1 after 1714 labels 0.655 → 0.630.)
 	binary := cnt[classNeu] == 0
 	var cw [3]float64
 	present := 0.0

@@ -115,7 +115,7 @@ func (a *Analyzer) Analyze(text, langHint string) Result {
 func (a *Analyzer) classify(sc *scratch, lang string, from, to int) [3]float64 {
 	sc.feats = sc.feats[:0]
 	extract(sc, a.m.lex, lang, from, to)
-	z := a.m.scores(sc.feats)
+	z := a.m.logits(sc.feats, lang)
 	if a.adj != nil {
 		a.adj.add(&z, sc.feats)
 	}

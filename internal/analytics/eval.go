@@ -157,11 +157,12 @@ func RunEval(args []string, stdout, stderr io.Writer) error {
 	epochs := fs.Int("epochs", trainEpochs, "training epochs for experiments")
 	l2 := fs.Float64("l2", trainL2, "L2 strength for experiments")
 	only := fs.String("groups", "", "comma-separated domains for --experiment cross (default all)")
+	calibrate := fs.Bool("calibrate", true, "calibrate the neutral class on the validation split in experiments")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	o := defaultTrainOptions()
-	o.epochs, o.l2 = *epochs, *l2
+	o.epochs, o.l2, o.calibrate = *epochs, *l2, *calibrate
 	if *data == "" {
 		return errors.New("sentiment eval: --data is required")
 	}
@@ -272,7 +273,7 @@ func evalCross(w io.Writer, exs []example, lex string, o trainOptions, only stri
 			}
 		}
 		t0 := time.Now()
-		m, err := trainModel(tr, lex, o)
+		m, err := trainCalibrated(tr, lex, o)
 		if err != nil {
 			return err
 		}
@@ -312,7 +313,7 @@ func evalAdapt(w io.Writer, exs []example, lex string, o trainOptions) error {
 				pool = append(pool, e)
 			}
 		}
-		m, err := trainModel(tr, lex, o)
+		m, err := trainCalibrated(tr, lex, o)
 		if err != nil {
 			return err
 		}

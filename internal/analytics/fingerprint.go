@@ -27,6 +27,11 @@ func (a *Analyzer) ModelFingerprint() string {
 	}
 	h.Write(b)
 	h.Write([]byte(a.m.lexText))
+	if a.m.neutral != [3]float32{} {
+		for _, x := range a.m.neutral {
+			h.Write(binary.LittleEndian.AppendUint32(nil, math.Float32bits(x)))
+		}
+	}
 	return fmt.Sprintf("m%d-%016x", a.m.bits, h.Sum64())
 }
 

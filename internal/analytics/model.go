@@ -35,6 +35,24 @@ type model struct {
 	// lexText is the lexicon source (lang \t kind \t term \t polarity per
 	// line); kept so a retrained model file is self-contained.
 	lexText string
+	// neutral is a per-language offset added to the neutral class score
+	// (indexed by langIndex; see calibrateNeutral). It moves the band in
+	// which a text is called neutral without touching pos vs neg.
+	neutral [3]float32
+}
+
+// calMagic starts the optional calibration section after the lexicon.
+// Readers before it stop at the lexicon and ignore it.
+const calMagic = "VOXCAL1"
+
+// logits returns the class scores of feats for a text of lang: the linear
+// scores plus the language's neutral offset.
+func (m *model) logits(feats []uint32, lang string) [3]float32 {
+	z := m.scores(feats)
+	if i := langIndex(lang); i >= 0 {
+		z[classNeu] += m.neutral[i]
+	}
+	return z
 }
 
 func newModel(bits uint32, lexText string) (*model, error) {
@@ -140,6 +158,12 @@ func (m *model) writeTo(w io.Writer) error {
 	}
 	binary.Write(bw, binary.LittleEndian, uint32(len(m.lexText)))
 	bw.WriteString(m.lexText)
+	if m.neutral != [3]float32{} {
+		bw.WriteString(calMagic)
+		for _, x := range m.neutral {
+			binary.Write(bw, binary.LittleEndian, x)
+		}
+	}
 	if err := bw.Flush(); err != nil {
 		return err
 	}
@@ -180,6 +204,13 @@ func readModel(data []byte) (*model, error) {
 		return nil, errors.New("model: truncated lexicon")
 	}
 	m.lexText = string(p[:ll])
+	p = p[ll:]
+	if len(p) >= len(calMagic)+12 && string(p[:len(calMagic)]) == calMagic {
+		p = p[len(calMagic):]
+		for i := range m.neutral {
+			m.neutral[i] = math.Float32frombits(binary.LittleEndian.Uint32(p[4*i:]))
+		}
+	}
 	if err := m.parseLex(); err != nil {
 		return nil, err
 	}

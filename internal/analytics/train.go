@@ -47,14 +47,15 @@ func trainDropout(lang string) float32 {
 
 // trainOptions configures one training run.
 type trainOptions struct {
-	bits   uint32
-	epochs int
-	l2     float64
-	log    io.Writer
+	bits      uint32
+	epochs    int
+	l2        float64
+	calibrate bool // choose per-language neutral offsets on the validation split
+	log       io.Writer
 }
 
 func defaultTrainOptions() trainOptions {
-	return trainOptions{bits: defaultBits, epochs: trainEpochs, l2: trainL2}
+	return trainOptions{bits: defaultBits, epochs: trainEpochs, l2: trainL2, calibrate: true}
 }
 
 // trainModel fits the multinomial logistic regression with AdaGrad over a
@@ -339,10 +340,11 @@ func RunTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	o := defaultTrainOptions()
 	o.bits, o.epochs, o.log = uint32(*bits), *epochs, stdout
-	m, err := trainModel(tr, lex, o)
+	m, err := trainCalibrated(tr, lex, o)
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(stdout, "neutral offsets ru %.2f en %.2f zh %.2f\n", m.neutral[0], m.neutral[1], m.neutral[2])
 	f, err := os.Create(*out)
 	if err != nil {
 		return err

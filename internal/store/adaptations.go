@@ -7,9 +7,10 @@ import (
 )
 
 // Adaptation is a workspace's fitted sentiment adjustment for one language
-// (010_adaptations.sql). Adjustment is opaque JSON owned by the analytics
-// package; the scores say whether it helped on the workspace's newest
-// labelled texts, and only Active rows are applied.
+// (010_adaptations.sql, 016_adaptation_state.sql). Adjustment is opaque JSON
+// owned by the analytics package; the scores say whether it helped on the
+// workspace's newest labelled texts, and only Active rows are applied. An
+// inactive row says in Refused why (the Refused* constants).
 type Adaptation struct {
 	WorkspaceID  int64     `json:"-"`
 	Lang         string    `json:"lang"`
@@ -23,7 +24,16 @@ type Adaptation struct {
 	ScoreAdapted float64   `json:"score_adapted"` // macro-F1 with the adjustment
 	Active       bool      `json:"active"`
 	FittedAt     time.Time `json:"fitted_at"`
+	Data         string    `json:"-"`                 // fingerprint of the labelled texts the fit saw
+	Refused      string    `json:"refused,omitempty"` // why the fit is not applied; "" when active
 }
+
+// Why a stored fit is not applied (Adaptation.Refused).
+const (
+	RefusedTooFew    = "too_few"    // fewer labelled texts, or of one class, than a fit needs
+	RefusedThinSplit = "thin_split" // the held-out split left one class too thin to train on
+	RefusedWorse     = "worse"      // the adjustment did worse than the base model on the held-out texts
+)
 
 // SaveAdaptation stores a fit, replacing the workspace's earlier fit for the
 // same language.
@@ -33,13 +43,13 @@ func (db *DB) SaveAdaptation(ctx context.Context, a Adaptation) error {
 		active = 1
 	}
 	_, err := db.exec(ctx, `INSERT INTO adaptations (workspace_id, lang, model, adjustment, examples, positives, negatives,
-			held_out, score_base, score_adapted, active, fitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			held_out, score_base, score_adapted, active, fitted_at, data, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (workspace_id, lang) DO UPDATE SET model = excluded.model, adjustment = excluded.adjustment,
 			examples = excluded.examples, positives = excluded.positives, negatives = excluded.negatives,
 			held_out = excluded.held_out, score_base = excluded.score_base, score_adapted = excluded.score_adapted,
-			active = excluded.active, fitted_at = excluded.fitted_at`,
+			active = excluded.active, fitted_at = excluded.fitted_at, data = excluded.data, refused = excluded.refused`,
 		a.WorkspaceID, a.Lang, a.Model, a.Adjustment, a.Examples, a.Positives, a.Negatives, a.HeldOut,
-		a.ScoreBase, a.ScoreAdapted, active, a.FittedAt.UnixMilli())
+		a.ScoreBase, a.ScoreAdapted, active, a.FittedAt.UnixMilli(), a.Data, a.Refused)
 	if err != nil {
 		return fmt.Errorf("save adaptation %s: %w", a.Lang, err)
 	}
@@ -47,7 +57,7 @@ func (db *DB) SaveAdaptation(ctx context.Context, a Adaptation) error {
 }
 
 const adaptationColumns = `workspace_id, lang, model, adjustment, examples, positives, negatives, held_out,
-	score_base, score_adapted, active, fitted_at`
+	score_base, score_adapted, active, fitted_at, data, refused`
 
 // Adaptations returns the workspace's fits, by language. With activeOnly,
 // only the fits ingest applies.
@@ -67,7 +77,7 @@ func (db *DB) Adaptations(ctx context.Context, workspaceID int64, activeOnly boo
 		var active int
 		var fitted int64
 		if err := rows.Scan(&a.WorkspaceID, &a.Lang, &a.Model, &a.Adjustment, &a.Examples, &a.Positives, &a.Negatives,
-			&a.HeldOut, &a.ScoreBase, &a.ScoreAdapted, &active, &fitted); err != nil {
+			&a.HeldOut, &a.ScoreBase, &a.ScoreAdapted, &active, &fitted, &a.Data, &a.Refused); err != nil {
 			return nil, fmt.Errorf("adaptations: %w", err)
 		}
 		a.Active, a.FittedAt = active == 1, fromMillis(fitted)

@@ -47,6 +47,10 @@ type Options struct {
 	Mailer *notify.Mailer
 	// PublicURL prefixes links in emails (e.g. https://vox.example.com).
 	PublicURL string
+	// SentimentModel is the fingerprint of the base sentiment model; the
+	// adaptation page marks fits of another model as waiting for a refit.
+	// Empty: not known, fits are shown as stored.
+	SentimentModel string
 }
 
 // Server is the web UI.

@@ -74,7 +74,8 @@ func settingsSampleData(rows []feedbackRow) map[string]any {
 		"settings_channels": channelsData{Hours: dayHours, Flash: "settings.flash.saved", Form: channelsForm{ThrottleDays: "400", QuietStart: 22, QuietEnd: 8,
 			EmailFrom: "Acme <care@acme.example>", SMSBaseURL: "https://sms.example.com", SMSUser: "acme", SMSTokenSet: true, TelegramTokenSet: true,
 			Keywords: "acme, доставка", Errors: map[string]formError{"throttle_days": {Key: "settings.err.throttle_days"}}}},
-		"settings_topics": tax,
+		"settings_topics":     tax,
+		"settings_adaptation": sampleAdaptation(),
 	}
 }
 
