@@ -31,7 +31,7 @@ func (tx *Tx) allocIDs(ctx context.Context, table string, n int) ([]int64, error
 		return ids, rows.Err()
 	}
 	var max int64
-	if err := tx.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&max); err != nil {
+	if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&max); err != nil {
 		return nil, fmt.Errorf("alloc %s ids: %w", table, err)
 	}
 	for i := 1; i <= n; i++ {
