@@ -40,12 +40,15 @@ func TestSurveySegmentInvitations(t *testing.T) {
 				j["matched"], j["queued"], j["duplicates"], j["opted_out"], j["throttled"], j["no_address"], j["invalid"])
 		}
 
+		// Email runs in the background: 202 with the send, queued; the
+		// segment job then walks it and queues one send job per address.
 		r := e.do("POST", path, `{"channel":"email","segment":"vip","wave":"2026-05"}`)
-		if got, want := counts(r), "202 matched 4 queued 3 dup 0 opted 0 throttled 0 noaddr 1 invalid []"; got != want {
-			t.Fatalf("send: %s, want %s (%s)", got, want, r.Raw)
+		if r.Status != 202 || r.JSON["status"] != "queued" || r.JSON["segment"] != "vip" {
+			t.Fatalf("send: %d %s", r.Status, r.Raw)
 		}
-		if n := e.runJobs(); n != 3 {
-			t.Errorf("ran %d jobs, want 3", n)
+		sendID := r.JSON["id"]
+		if n := e.runJobs(); n != 4 {
+			t.Errorf("ran %d jobs, want 4 (the segment walk and 3 sends)", n)
 		}
 		var to []string
 		for _, m := range e.smtp.Wait(3, 5*time.Second) {
@@ -54,12 +57,31 @@ func TestSurveySegmentInvitations(t *testing.T) {
 		if got := strings.Join(to, ","); len(to) != 3 || strings.Contains(got, "stranger") || strings.Contains(got, "d@") {
 			t.Errorf("mailed %s", got)
 		}
+		list := e.do("GET", fmt.Sprintf("/api/v1/surveys/%d/segment-sends", id), "")
+		items, _ := list.JSON["items"].([]any)
+		if list.Status != 200 || len(items) != 1 {
+			t.Fatalf("segment sends: %d %s", list.Status, list.Raw)
+		}
+		sent := response{Status: 200, JSON: items[0].(map[string]any)}
+		if got, want := counts(sent), "200 matched 4 queued 3 dup 0 opted 0 throttled 0 noaddr 1 invalid 0"; got != want || sent.JSON["status"] != "done" {
+			t.Errorf("progress: %s %v, want %s done", got, sent.JSON["status"], want)
+		}
+		// The same wave again is the same send: 200, nothing new runs.
 		r = e.do("POST", path, `{"channel":"email","segment":"vip","wave":"2026-05"}`)
-		if got, want := counts(r), "200 matched 4 queued 0 dup 3 opted 0 throttled 0 noaddr 1 invalid []"; got != want {
-			t.Errorf("same wave again: %s, want %s", got, want)
+		if r.Status != 200 || r.JSON["id"] != sendID || r.JSON["status"] != "done" {
+			t.Errorf("same wave again: %d %s", r.Status, r.Raw)
+		}
+		if n := e.runJobs(); n != 0 {
+			t.Errorf("same wave again ran %d jobs", n)
 		}
 		r = e.do("POST", path, `{"channel":"email","segment":"vip","region":"south","wave":"2026-06","delay_seconds":3600}`)
-		if got, want := counts(r), "202 matched 1 queued 1 dup 0 opted 0 throttled 0 noaddr 0 invalid []"; got != want {
+		if r.Status != 202 || r.JSON["region"] != "south" || r.JSON["delay_seconds"] != float64(3600) {
+			t.Errorf("south: %d %s", r.Status, r.Raw)
+		}
+		e.runJobs()
+		list = e.do("GET", fmt.Sprintf("/api/v1/surveys/%d/segment-sends", id), "")
+		items, _ = list.JSON["items"].([]any)
+		if got, want := counts(response{Status: 200, JSON: items[0].(map[string]any)}), "200 matched 1 queued 1 dup 0 opted 0 throttled 0 noaddr 0 invalid 0"; got != want {
 			t.Errorf("south: %s, want %s", got, want)
 		}
 		r = e.do("POST", path, `{"channel":"link","segment":"vip","wave":"links"}`)
@@ -94,8 +116,18 @@ func TestSurveySegmentInvitations(t *testing.T) {
 		if r := e.do("POST", otherPath, `{"channel":"email","segment":"vip"}`); r.Status != 404 {
 			t.Errorf("other workspace's survey: %d %s", r.Status, r.Raw)
 		}
-		if r := e.doKey(otherKey, "POST", otherPath, `{"channel":"email","segment":"vip"}`); counts(r) != "202 matched 1 queued 1 dup 0 opted 0 throttled 0 noaddr 0 invalid []" {
-			t.Errorf("other workspace's own segment: %s", counts(r))
+		if r := e.doKey(otherKey, "POST", otherPath, `{"channel":"email","segment":"vip"}`); r.Status != 202 {
+			t.Errorf("other workspace's own segment: %d %s", r.Status, r.Raw)
+		}
+		e.runJobs()
+		sends := e.doKey(otherKey, "GET", strings.TrimSuffix(otherPath, "/invitations/segment")+"/segment-sends", "")
+		items, _ = sends.JSON["items"].([]any)
+		if len(items) != 1 || counts(response{Status: 200, JSON: items[0].(map[string]any)}) != "200 matched 1 queued 1 dup 0 opted 0 throttled 0 noaddr 0 invalid 0" {
+			t.Errorf("other workspace's own segment: %s", sends.Raw)
+		}
+		// Neither workspace sees the other's sends.
+		if r := e.do("GET", strings.TrimSuffix(otherPath, "/invitations/segment")+"/segment-sends", ""); r.Status != 404 {
+			t.Errorf("other workspace's sends: %d %s", r.Status, r.Raw)
 		}
 	})
 }

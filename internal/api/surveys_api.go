@@ -1,15 +1,12 @@
 package api
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 
-	"vox/internal/ingest"
 	"vox/internal/store"
 	"vox/internal/survey"
 )
@@ -26,6 +23,7 @@ func (a *API) surveyRoutes() []route {
 		{method: "POST", path: "/api/v1/surveys/{id}/invitations", handle: a.postInvitation},
 		{method: "POST", path: "/api/v1/surveys/{id}/invitations/csv", handle: a.postInvitationsCSV},
 		{method: "POST", path: "/api/v1/surveys/{id}/invitations/segment", handle: a.postInvitationsSegment},
+		{method: "GET", path: "/api/v1/surveys/{id}/segment-sends", handle: a.listSegmentSends},
 		{method: "GET", path: "/api/v1/surveys/{id}/invitations", handle: a.listInvitations},
 		{method: "GET", path: "/api/v1/surveys/{id}/responses", handle: a.listSurveyResponses},
 		{method: "GET", path: "/api/v1/surveys/{id}/stats", handle: a.surveyStats},
@@ -176,12 +174,16 @@ func (a *API) postInvitation(w http.ResponseWriter, r *http.Request, ws int64) e
 }
 
 // MaxCSVRows bounds one list upload.
-const MaxCSVRows = 50000
+const MaxCSVRows = survey.MaxListRows
 
-// postInvitationsCSV invites a list: a CSV with a header naming any of
-// email, phone, telegram_id, external_id, name, lang, timezone. The query
-// gives channel, wave and delay_seconds. Each row's dedupe key is
-// wave + address, so re-uploading a list sends nothing twice.
+// postInvitationsCSV invites a list: a CSV read by survey.ParseContactList
+// (the web form's reader too: a header naming any of email, phone,
+// telegram_id, external_id, name, lang, timezone; commas or semicolons).
+// The query gives channel, wave and delay_seconds. Each row's dedupe key is
+// wave + address, so re-uploading a list sends nothing twice. Unlike the
+// web form, which skips bad rows, the API refuses the whole list at the
+// first invalid row (422, its line in the message), so that a client
+// never half-sends a list.
 func (a *API) postInvitationsCSV(w http.ResponseWriter, r *http.Request, ws int64) error {
 	id, err := a.surveyPathID(r)
 	if err != nil {
@@ -195,53 +197,30 @@ func (a *API) postInvitationsCSV(w http.ResponseWriter, r *http.Request, ws int6
 			return errBadRequest("invalid", "delay_seconds", "must be a number")
 		}
 	}
-	cr := csv.NewReader(r.Body)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+	body := &readErr{r: r.Body}
+	rows, err := survey.ParseContactList(body, channel, wave)
+	var mbe *http.MaxBytesError
+	if errors.As(body.err, &mbe) {
+		return body.err
+	}
+	var le *survey.ListError
+	if errors.As(err, &le) {
+		return errBadRequest("invalid_csv", "", le.Error())
+	}
 	if err != nil {
-		return errBadRequest("invalid_csv", "", "the CSV needs a header row")
+		return err
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	get := func(rec []string, name string) string {
-		if i, ok := col[name]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
-	var reqs []survey.InviteRequest
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return err
-			}
-			return errBadRequest("invalid_csv", "", "line "+strconv.Itoa(line)+": "+err.Error())
-		}
-		if len(reqs) >= MaxCSVRows {
-			return errBadRequest("too_many", "", "at most "+strconv.Itoa(MaxCSVRows)+" rows per upload")
-		}
-		c := &ingest.CustomerRef{Email: get(rec, "email"), Phone: get(rec, "phone"), TelegramID: get(rec, "telegram_id"),
-			ExternalID: get(rec, "external_id"), Name: get(rec, "name"), Lang: get(rec, "lang"), Timezone: get(rec, "timezone")}
-		addr := c.Email + "|" + c.Phone + "|" + c.TelegramID + "|" + c.ExternalID
-		reqs = append(reqs, survey.InviteRequest{Channel: channel, Customer: c, Wave: wave, DelaySeconds: delay,
-			DedupeKey: "list:" + wave + ":" + addr})
-	}
-	if len(reqs) == 0 {
-		return errBadRequest("invalid_csv", "", "the CSV has no rows")
+	reqs := make([]survey.InviteRequest, len(rows))
+	for i, row := range rows {
+		reqs[i] = row.Request
+		reqs[i].DelaySeconds = delay
 	}
 	out, err := a.surveys.Invite(r.Context(), ws, id, reqs)
 	if err != nil {
 		var ie *survey.InviteError
-		if errors.As(err, &ie) {
+		if errors.As(err, &ie) && ie.Index >= 0 && ie.Index < len(rows) {
 			return &apiError{Status: http.StatusUnprocessableEntity, Code: "invalid", Field: ie.Field,
-				Message: "line " + strconv.Itoa(ie.Index+2) + ": " + ie.Field + " " + ie.Message}
+				Message: "line " + strconv.Itoa(rows[ie.Index].Line) + ": " + ie.Field + " " + ie.Message}
 		}
 		return surveyErr(err)
 	}
@@ -253,6 +232,21 @@ func (a *API) postInvitationsCSV(w http.ResponseWriter, r *http.Request, ws int6
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"rows": len(out), "created": created, "duplicates": len(out) - created})
 	return nil
+}
+
+// readErr remembers the error its reader returned (a body over its size
+// cap), which a parser may report only as text.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		e.err = err
+	}
+	return n, err
 }
 
 func (a *API) listInvitations(w http.ResponseWriter, r *http.Request, ws int64) error {

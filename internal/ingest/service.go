@@ -69,6 +69,18 @@ func RequestHash(items []Item) string {
 // Ingest validates every item and, only if all are valid, analyses and stores
 // them in one transaction. With idemKey, a retry returns the first result.
 func (s *Service) Ingest(ctx context.Context, workspaceID int64, items []Item, idemKey string) (store.InsertResult, error) {
+	return s.ingest(ctx, workspaceID, items, idemKey, s.DB.InsertFeedback)
+}
+
+// IngestGrouped is Ingest for a small write without an idempotency key that
+// may share its transaction with concurrent ones (store.DB.GroupTx): a
+// survey answer. Each call still succeeds or fails on its own.
+func (s *Service) IngestGrouped(ctx context.Context, workspaceID int64, items []Item) (store.InsertResult, error) {
+	return s.ingest(ctx, workspaceID, items, "", s.DB.InsertFeedbackGrouped)
+}
+
+func (s *Service) ingest(ctx context.Context, workspaceID int64, items []Item, idemKey string,
+	insert func(context.Context, int64, []store.NewFeedback, *store.Idempotency) (store.InsertResult, error)) (store.InsertResult, error) {
 	if len(items) == 0 {
 		return store.InsertResult{}, &ValidationError{Problems: []*FieldError{fieldErr("items", "required", "no items")}}
 	}
@@ -97,7 +109,7 @@ func (s *Service) Ingest(ctx context.Context, workspaceID int64, items []Item, i
 	if err != nil {
 		return store.InsertResult{}, err
 	}
-	res, err := s.DB.InsertFeedback(ctx, workspaceID, batch, idem)
+	res, err := insert(ctx, workspaceID, batch, idem)
 	if err != nil {
 		return res, err
 	}
@@ -121,13 +133,14 @@ func (s *Service) checkCustomers(ctx context.Context, workspaceID int64, items [
 		if it.CustomerID == nil || seen[*it.CustomerID] {
 			continue
 		}
-		if _, err := s.DB.Customer(ctx, workspaceID, *it.CustomerID); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				fe := fieldErr("customer_id", "not_found", "no customer %d in this workspace", *it.CustomerID)
-				fe.Index = i
-				return &ValidationError{Problems: []*FieldError{fe}}
-			}
+		ok, err := s.DB.CustomerExists(ctx, workspaceID, *it.CustomerID)
+		if err != nil {
 			return err
+		}
+		if !ok {
+			fe := fieldErr("customer_id", "not_found", "no customer %d in this workspace", *it.CustomerID)
+			fe.Index = i
+			return &ValidationError{Problems: []*FieldError{fe}}
 		}
 		seen[*it.CustomerID] = true
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -150,6 +151,20 @@ func (db *DB) Customer(ctx context.Context, workspaceID, id int64) (Customer, er
 		c.Identities = append(c.Identities, idn)
 	}
 	return c, rows.Err()
+}
+
+// CustomerExists reports whether the workspace has customer id: the cheap
+// check of a reference (a survey answer's customer) that needs no profile.
+func (db *DB) CustomerExists(ctx context.Context, workspaceID, id int64) (bool, error) {
+	var one int
+	err := db.hotRow(ctx, `SELECT 1 FROM customers WHERE workspace_id = ? AND id = ?`, workspaceID, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("customer exists: %w", err)
+	}
+	return true, nil
 }
 
 // identitiesOfCustomers is the FROM clause that reads identities of given

@@ -45,6 +45,8 @@ type DB struct {
 	stmts   sync.Map // query text → *sql.Stmt on the writer (SQLite only)
 	rstmts  sync.Map // query text → *sql.Stmt on the reader pool (SQLite only)
 	hooks   []FeedbackHook
+	group   committer   // GroupTx
+	wstmts  writerStmts // which writer statements to cache (SQLite)
 }
 
 // FeedbackHook runs inside the transaction that stores new feedback items
@@ -134,6 +136,7 @@ func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stopCommitter()
 	for _, m := range []*sync.Map{&db.stmts, &db.rstmts} {
 		m.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	}
@@ -200,6 +203,7 @@ type Tx struct {
 
 // InTx runs fn in a write transaction, committing when fn returns nil.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	db.prepareWanted(ctx)
 	sqlTx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -216,7 +220,11 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(ctx, tx.db.q(query), args...)
+	q := tx.db.q(query)
+	if s := tx.txStmt(ctx, q); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return tx.tx.ExecContext(ctx, q, args...)
 }
 
 // prepare returns a statement prepared once on the SQLite writer for a
@@ -252,11 +260,19 @@ func (tx *Tx) execStmt(ctx context.Context, stmt *sql.Stmt, query string, args .
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, tx.db.q(query), args...)
+	q := tx.db.q(query)
+	if s := tx.txStmt(ctx, q); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return tx.tx.QueryContext(ctx, q, args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, tx.db.q(query), args...)
+	q := tx.db.q(query)
+	if s := tx.txStmt(ctx, q); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return tx.tx.QueryRowContext(ctx, q, args...)
 }
 
 func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {

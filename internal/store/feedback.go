@@ -100,6 +100,22 @@ const feedbackInsertWidth = 30
 // returned and marked duplicate. With an idempotency key, a retry returns the
 // first result, also when retries race (the key row serialises them).
 func (db *DB) InsertFeedback(ctx context.Context, workspaceID int64, batch []NewFeedback, idem *Idempotency) (InsertResult, error) {
+	return db.insertFeedbackIn(ctx, workspaceID, batch, idem, func(ctx context.Context, fn func(context.Context, *Tx) error) error {
+		return db.InTx(ctx, func(tx *Tx) error { return fn(ctx, tx) })
+	})
+}
+
+// InsertFeedbackGrouped is InsertFeedback for small writes that may share a
+// transaction with concurrent ones (GroupTx): survey answers, which arrive
+// one item at a time and many at once. An item that fails (e.g. a survey
+// hook refusing a second answer) fails alone.
+func (db *DB) InsertFeedbackGrouped(ctx context.Context, workspaceID int64, batch []NewFeedback, idem *Idempotency) (InsertResult, error) {
+	return db.insertFeedbackIn(ctx, workspaceID, batch, idem, db.GroupTx)
+}
+
+// insertFeedbackIn runs the write of InsertFeedback through inTx.
+func (db *DB) insertFeedbackIn(ctx context.Context, workspaceID int64, batch []NewFeedback, idem *Idempotency,
+	inTx func(context.Context, func(context.Context, *Tx) error) error) (InsertResult, error) {
 	var res InsertResult
 	var fullChunk *sql.Stmt
 	if len(batch) >= rowsPerInsert {
@@ -108,7 +124,7 @@ func (db *DB) InsertFeedback(ctx context.Context, workspaceID int64, batch []New
 			return InsertResult{}, fmt.Errorf("insert feedback: %w", err)
 		}
 	}
-	err := db.InTx(ctx, func(tx *Tx) error {
+	err := inTx(ctx, func(ctx context.Context, tx *Tx) error {
 		if idem != nil {
 			r, err := tx.exec(ctx, `INSERT INTO idempotency_keys (workspace_id, key, request_hash, response, created_at)
 				VALUES (?, ?, ?, '', ?) ON CONFLICT (workspace_id, key) DO NOTHING`,

@@ -32,7 +32,7 @@ func (tx *Tx) allocIDs(ctx context.Context, table string, n int) ([]int64, error
 	}
 	// id_floors (018_privacy.sql) keeps ids of erased rows from coming back.
 	var max int64
-	if err := tx.tx.QueryRowContext(ctx, `SELECT MAX(COALESCE((SELECT MAX(id) FROM `+table+`), 0),
+	if err := tx.queryRow(ctx, `SELECT MAX(COALESCE((SELECT MAX(id) FROM `+table+`), 0),
 		COALESCE((SELECT floor FROM id_floors WHERE table_name = ?), 0))`, table).Scan(&max); err != nil {
 		return nil, fmt.Errorf("alloc %s ids: %w", table, err)
 	}

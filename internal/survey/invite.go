@@ -197,6 +197,7 @@ type jobPayload struct {
 func (s *Service) Register(w *jobs.Worker) {
 	w.Handle(JobSend, s.handleSend)
 	w.Handle(JobRemind, s.handleRemind)
+	w.Handle(JobSegment, s.handleSegment)
 	if s.Notify == nil {
 		s.Notify = w.Notify
 	}

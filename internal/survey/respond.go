@@ -247,7 +247,9 @@ func (s *Service) finish(ctx context.Context, sess *Session, nonce string) error
 		item.Metadata["invitation_id"] = sess.Invitation.ID
 	}
 	p := &pendingResponse{externalID: item.ExternalID, resp: resp, draftKey: sess.DraftKey}
-	res, err := s.Ingest.Ingest(context.WithValue(ctx, pendingKey{}, p), sess.WorkspaceID, []ingest.Item{item}, "")
+	// Concurrent answers share one write transaction (group commit); each
+	// still stands or falls alone.
+	res, err := s.Ingest.IngestGrouped(context.WithValue(ctx, pendingKey{}, p), sess.WorkspaceID, []ingest.Item{item})
 	if errors.Is(err, ErrAnswered) || (err == nil && len(res.Duplicates) == 1 && res.Duplicates[0]) {
 		return ErrAnswered
 	}

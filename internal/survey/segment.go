@@ -104,50 +104,65 @@ func (s *Service) InviteSegment(ctx context.Context, ws, surveyID int64, req Seg
 	if sv.Status != "live" {
 		return res, ErrSurveyNotLive
 	}
-	filter := store.SegmentFilter{Segment: req.Segment, Region: req.Region, Limit: segmentPage}
+	var after int64
 	for {
-		page, err := s.DB.SegmentContacts(ctx, ws, filter)
+		page, pr, err := s.invitePage(ctx, ws, surveyID, req, after)
 		if err != nil {
-			return res, fmt.Errorf("invite segment %q: %w", req.Segment, err)
+			return res, err
 		}
-		if len(page) == 0 {
-			break
-		}
-		filter.AfterID = page[len(page)-1].ID
-		rows := make([]ListRow, 0, len(page))
-		for i, c := range page {
-			ref := segmentAddress(c, req.Channel)
-			if ref == nil {
-				res.NoAddress++
-				continue
-			}
-			rows = append(rows, ListRow{Line: i, Request: InviteRequest{Channel: req.Channel, Customer: ref, Wave: req.Wave,
-				DelaySeconds: req.DelaySeconds, DedupeKey: "segment:" + req.Wave + ":" + strconv.FormatInt(c.ID, 10)}})
-		}
-		res.Matched += len(page)
-		if len(rows) > 0 {
-			lr, err := s.InviteList(ctx, ws, surveyID, rows)
-			if err != nil {
-				return res, fmt.Errorf("invite segment %q from customer %d: %w", req.Segment, page[0].ID, err)
-			}
-			res.Queued += lr.Queued
-			res.Duplicates += lr.Duplicates
-			res.OptedOut += lr.OptedOut
-			res.Throttled += lr.Throttled
-			for _, e := range lr.Invalid {
-				res.Invalid = append(res.Invalid, CustomerError{CustomerID: page[e.Line].ID, Field: e.Field, Message: e.Message})
-			}
-			if req.Channel == ChannelLink {
-				for _, l := range lr.Links {
-					res.Links = append(res.Links, SegmentLink{CustomerID: page[l.Line].ID, InvitationID: l.Invitation.ID, URL: l.URL})
-				}
-			}
-		}
+		res.Matched += pr.Matched
+		res.Queued += pr.Queued
+		res.Duplicates += pr.Duplicates
+		res.OptedOut += pr.OptedOut
+		res.Throttled += pr.Throttled
+		res.NoAddress += pr.NoAddress
+		res.Invalid = append(res.Invalid, pr.Invalid...)
+		res.Links = append(res.Links, pr.Links...)
 		if len(page) < segmentPage {
 			break
 		}
+		after = page[len(page)-1].ID
 	}
 	return res, nil
+}
+
+// invitePage invites one page of a segment: the customers after the given
+// id, queued through InviteList in one transaction. It returns the page
+// read (a full page means more may follow) and what it led to.
+func (s *Service) invitePage(ctx context.Context, ws, surveyID int64, req SegmentRequest, after int64) ([]store.SegmentContact, SegmentResult, error) {
+	var res SegmentResult
+	page, err := s.DB.SegmentContacts(ctx, ws, store.SegmentFilter{Segment: req.Segment, Region: req.Region, Limit: segmentPage, AfterID: after})
+	if err != nil {
+		return nil, res, fmt.Errorf("invite segment %q: %w", req.Segment, err)
+	}
+	rows := make([]ListRow, 0, len(page))
+	for i, c := range page {
+		ref := segmentAddress(c, req.Channel)
+		if ref == nil {
+			res.NoAddress++
+			continue
+		}
+		rows = append(rows, ListRow{Line: i, Request: InviteRequest{Channel: req.Channel, Customer: ref, Wave: req.Wave,
+			DelaySeconds: req.DelaySeconds, DedupeKey: "segment:" + req.Wave + ":" + strconv.FormatInt(c.ID, 10)}})
+	}
+	res.Matched = len(page)
+	if len(rows) == 0 {
+		return page, res, nil
+	}
+	lr, err := s.InviteList(ctx, ws, surveyID, rows)
+	if err != nil {
+		return nil, res, fmt.Errorf("invite segment %q from customer %d: %w", req.Segment, page[0].ID, err)
+	}
+	res.Queued, res.Duplicates, res.OptedOut, res.Throttled = lr.Queued, lr.Duplicates, lr.OptedOut, lr.Throttled
+	for _, e := range lr.Invalid {
+		res.Invalid = append(res.Invalid, CustomerError{CustomerID: page[e.Line].ID, Field: e.Field, Message: e.Message})
+	}
+	if req.Channel == ChannelLink {
+		for _, l := range lr.Links {
+			res.Links = append(res.Links, SegmentLink{CustomerID: page[l.Line].ID, InvitationID: l.Invitation.ID, URL: l.URL})
+		}
+	}
+	return page, res, nil
 }
 
 // segmentAddress is the customer reference that reaches c on channel, or

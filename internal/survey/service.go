@@ -84,6 +84,8 @@ type Service struct {
 	Now     func() time.Time
 	// Notify, when set, wakes the job worker after enqueueing.
 	Notify func()
+
+	defs definitionCache
 }
 
 // New returns a service and registers its feedback hook on db, which stores

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"vox/internal/store"
@@ -100,7 +102,45 @@ func (s *Service) Survey(ctx context.Context, ws, id int64, version int) (Survey
 	if err != nil {
 		return Survey{}, err
 	}
-	return fromRow(row)
+	return s.defs.fromRow(row)
+}
+
+// definitionCache keeps parsed definitions by their JSON text: every page
+// of a survey reads the same version, and decoding it was a tenth of a
+// page's time. Keyed by the text itself, an entry can never be stale.
+// Callers share the parsed value and must not modify it (nothing does:
+// surveys are edited through Input, which builds a new definition).
+type definitionCache struct {
+	m sync.Map // definition JSON → Definition
+	n atomic.Int64
+}
+
+// maxCachedDefinitions bounds the cache; it starts over when full.
+const maxCachedDefinitions = 1000
+
+func (c *definitionCache) fromRow(r store.Survey) (Survey, error) {
+	if v, ok := c.m.Load(r.Definition); ok {
+		return surveyFrom(r, v.(Definition))
+	}
+	sv, err := fromRow(r)
+	if err != nil {
+		return sv, err
+	}
+	if c.n.Add(1) > maxCachedDefinitions {
+		c.m.Clear()
+		c.n.Store(1)
+	}
+	c.m.Store(r.Definition, sv.Definition)
+	return sv, nil
+}
+
+func surveyFrom(r store.Survey, def Definition) (Survey, error) {
+	sv := Survey{ID: r.ID, Name: r.Name, Status: r.Status, Touchpoint: r.Touchpoint, Stage: r.Stage, Version: r.Version,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Definition: def}
+	if err := json.Unmarshal([]byte(r.Settings), &sv.Options); err != nil {
+		return sv, fmt.Errorf("survey %d options: %w", r.ID, err)
+	}
+	return sv, nil
 }
 
 // Surveys lists a workspace's surveys.
@@ -121,15 +161,9 @@ func (s *Service) Surveys(ctx context.Context, ws int64) ([]Survey, error) {
 }
 
 func fromRow(r store.Survey) (Survey, error) {
-	sv := Survey{ID: r.ID, Name: r.Name, Status: r.Status, Touchpoint: r.Touchpoint, Stage: r.Stage, Version: r.Version,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-	if err := json.Unmarshal([]byte(r.Settings), &sv.Options); err != nil {
-		return sv, fmt.Errorf("survey %d options: %w", r.ID, err)
-	}
 	def, err := ParseDefinition(r.Definition)
 	if err != nil {
-		return sv, err
+		return Survey{ID: r.ID}, err
 	}
-	sv.Definition = def
-	return sv, nil
+	return surveyFrom(r, def)
 }

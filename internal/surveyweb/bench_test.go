@@ -79,6 +79,7 @@ func BenchmarkSurveySubmit(b *testing.B) {
 	paths := links(b, svc, ws, sid, b.N)
 	form := url.Values{"a_q1": {"9"}, "a_q2": {"Quick delivery and friendly staff"}}.Encode()
 	var i atomic.Int64
+	b.SetParallelism(16) // 32 concurrent respondents on 2 cores, like wrk -c32
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"vox/internal/survey"
@@ -110,7 +111,7 @@ type pageView struct {
 	UI                     survey.UI
 	CSS                    template.CSS
 	Title, Heading, Detail string
-	Action, Nonce, Button  string
+	Nonce, Button          string
 	OptOut                 string
 	Questions              []questionView
 	Done                   bool
@@ -123,16 +124,44 @@ func (h *Handler) render(w http.ResponseWriter, status int, name string, v any) 
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	writeHTML(w, status, buf.Bytes())
+}
+
+// pageBufs recycles the buffers pages are written into.
+var pageBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// renderPage writes the survey page (see writePage).
+func (h *Handler) renderPage(w http.ResponseWriter, status int, v *pageView) {
+	buf := pageBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	writePage(buf, v)
+	writeHTML(w, status, buf.Bytes())
+	if buf.Cap() <= 64<<10 {
+		pageBufs.Put(buf)
+	}
+}
+
+// pageHeaders are the headers of every respondent page: never cached (it
+// carries a one-time token), no script, no framing.
+var pageHeaders = map[string]string{
+	"Content-Type":            "text/html; charset=utf-8",
+	"Cache-Control":           "no-store",
+	"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+}
+
+func writeHTML(w http.ResponseWriter, status int, body []byte) {
+	hd := w.Header()
+	for k, v := range pageHeaders {
+		hd[k] = []string{v}
+	}
+	hd["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }
 
 // message renders a page with a heading and no form.
 func (h *Handler) message(w http.ResponseWriter, status int, ui survey.UI, heading, detail, optOut string) {
-	h.render(w, status, "page", pageView{UI: ui, CSS: h.css, Title: heading, Heading: heading, Detail: detail, OptOut: optOut})
+	h.renderPage(w, status, &pageView{UI: ui, CSS: h.css, Title: heading, Heading: heading, Detail: detail, OptOut: optOut})
 }
 
 // stateError shows the page for a link that cannot be answered.
@@ -269,7 +298,7 @@ func (h *Handler) showStep(w http.ResponseWriter, status int, sess *survey.Sessi
 		}
 	}
 	v := pageView{UI: ui, CSS: h.css, Title: def.Title.In(lang, fb), Heading: def.Title.In(lang, fb), Detail: def.Intro.In(lang, fb),
-		Action: "", Button: ui.Submit}
+		Button: ui.Submit}
 	if v.Title == "" {
 		v.Title = ui.TakeSurvey
 	}
@@ -325,7 +354,7 @@ func (h *Handler) showStep(w http.ResponseWriter, status int, sess *survey.Sessi
 			break
 		}
 	}
-	h.render(w, status, "page", v)
+	h.renderPage(w, status, &v)
 }
 
 func (h *Handler) optOut(w http.ResponseWriter, r *http.Request) {

@@ -74,6 +74,12 @@ type surveyData struct {
 	Segment     string
 	Region      string
 	SegmentSend *survey.SegmentResult
+	// SegmentQueued is a background send just asked for (SegmentCreated:
+	// started now, else asked for before in this wave); SegmentSends are
+	// the survey's segment sends with their progress, newest first.
+	SegmentQueued  *store.SegmentSend
+	SegmentCreated bool
+	SegmentSends   []store.SegmentSend
 }
 
 // sendChannel is a channel of the send form; Missing marks one without a
@@ -141,6 +147,9 @@ func (s *Server) showSurvey(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		return err
 	}
 	if d.Segments, d.Regions, err = s.segmentChoices(ctx, ws); err != nil {
+		return err
+	}
+	if d.SegmentSends, err = s.db.SegmentSends(ctx, ws, id, 20); err != nil {
 		return err
 	}
 	if edit != nil {

@@ -7,9 +7,38 @@ import (
 	"strings"
 	"testing"
 
+	"vox/internal/jobs"
 	"vox/internal/store"
 	"vox/internal/survey"
 )
+
+// recordingSender is an email channel that keeps what it was given.
+type recordingSender struct{ to []string }
+
+func (r *recordingSender) Send(_ context.Context, m survey.Message) (string, error) {
+	r.to = append(r.to, m.To)
+	return "rec-" + strconv.Itoa(len(r.to)), nil
+}
+
+// runSurveyJobs runs the fixture's survey jobs (segment walks, sends) until
+// none is due, with mail going to a recordingSender.
+func runSurveyJobs(t *testing.T, f *fixture, mail *recordingSender) int {
+	t.Helper()
+	f.surveys.Senders[survey.ChannelEmail] = mail
+	w := &jobs.Worker{DB: f.db}
+	f.surveys.Register(w)
+	total := 0
+	for {
+		n, err := w.RunOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return total
+		}
+		total += n
+	}
+}
 
 // seedSegments gives workspace A a "vip" segment (two customers with
 // email in the north, one with only a phone, one opted out in the south)
@@ -65,14 +94,20 @@ func TestSurveySendSegment(t *testing.T) {
 		fields["csrf"] = csrf
 		return c.postMultipart(path+"/send", fields, "", "", "")
 	}
+	// Email is sent in the background: the answer says so, the job walks
+	// the segment and the page then shows what it did.
 	res := send(map[string]string{"channel": "email", "wave": "may", "segment": "vip"})
-	if res.StatusCode != http.StatusOK {
+	if res.StatusCode != http.StatusAccepted {
 		t.Fatalf("send: %d\n%s", res.StatusCode, res.Body)
 	}
-	mustContain(t, res.Body, "2 of 4 customers of the segment “vip” queued.", "Customers in the segment: 4", "Queued: 2",
-		"Opted out of surveys, not sent: 1", "No address for this channel, skipped: 1",
-		`<option value="vip" selected>`)
-	mustNotContain(t, res.Body, `data-count="duplicates"`, `data-count="invalid"`)
+	mustContain(t, res.Body, "Sending to the segment “vip” in the background", `data-status="queued"`, `<option value="vip" selected>`)
+	mail := &recordingSender{}
+	if n := runSurveyJobs(t, f, mail); n != 3 {
+		t.Errorf("ran %d jobs, want 3 (the walk and two sends)", n)
+	}
+	page = c.get(path)
+	mustContain(t, page.Body, `data-status="done"`,
+		"4 customers walked: 2 queued, 0 invited before, 1 opted out, 1 without an address, 0 unusable")
 	invs, err := f.db.Invitations(ctx, ws, id, 100)
 	if err != nil {
 		t.Fatal(err)
@@ -81,16 +116,23 @@ func TestSurveySendSegment(t *testing.T) {
 	for _, inv := range invs {
 		addrs = append(addrs, inv.Address+" "+inv.Status)
 	}
-	if got := strings.Join(addrs, ","); len(invs) != 3 || !strings.Contains(got, "anna@example.com pending") ||
-		!strings.Contains(got, "boris@example.com pending") || !strings.Contains(got, "olga@example.com opted_out") {
+	if got := strings.Join(addrs, ","); len(invs) != 3 || !strings.Contains(got, "anna@example.com sent") ||
+		!strings.Contains(got, "boris@example.com sent") || !strings.Contains(got, "olga@example.com opted_out") {
 		t.Errorf("invitations: %s", got)
 	}
-	if jobs, _ := f.db.Jobs(ctx, ws, "pending", survey.JobSend, 100); len(jobs) != 2 {
-		t.Errorf("%d send jobs, want 2", len(jobs))
+	if got := strings.Join(mail.to, ","); len(mail.to) != 2 || strings.Contains(got, "olga") || strings.Contains(got, "globex") {
+		t.Errorf("mailed %s", got)
 	}
 
+	// The same wave again starts nothing.
 	res = send(map[string]string{"channel": "email", "wave": "may", "segment": "vip"})
-	mustContain(t, res.Body, "0 of 4 customers of the segment “vip” queued.", "not sent again: 3")
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("same wave again: %d", res.StatusCode)
+	}
+	mustContain(t, res.Body, "This wave was already sent to the segment “vip”")
+	if n := runSurveyJobs(t, f, mail); n != 0 {
+		t.Errorf("same wave again ran %d jobs", n)
+	}
 	if again, _ := f.db.Invitations(ctx, ws, id, 100); len(again) != 3 {
 		t.Errorf("a re-send made %d invitations, want 3", len(again))
 	}
@@ -101,7 +143,12 @@ func TestSurveySendSegment(t *testing.T) {
 
 	// Another workspace's segment name matches nobody here.
 	res = send(map[string]string{"channel": "email", "wave": "x", "segment": "globex-only"})
-	mustContain(t, res.Body, "0 of 0 customers")
+	runSurveyJobs(t, f, mail)
+	page = c.get(path)
+	mustContain(t, page.Body, "globex-only</td>", "0 customers walked: 0 queued")
+	if len(mail.to) != 2 {
+		t.Errorf("another workspace's segment mailed %v", mail.to)
+	}
 
 	// A segment and a list together are refused, and so is a bad channel.
 	before, _ := f.db.Invitations(ctx, ws, id, 1000)
@@ -166,14 +213,19 @@ func TestSurveySendSegmentRolesAndWorkspaces(t *testing.T) {
 			t.Errorf("%s: %d, want 403", role, res.StatusCode)
 		}
 	}
-	for _, role := range []string{store.RoleManager, store.RoleAdmin, store.RoleOwner} {
+	for i, role := range []string{store.RoleManager, store.RoleAdmin, store.RoleOwner} {
 		c := f.loggedIn(role)
 		path := "/surveys/" + strconv.FormatInt(ours, 10)
 		res := c.postMultipart(path+"/send", fields(csrfFrom(t, c.get(path).Body)), "", "", "")
-		if res.StatusCode != http.StatusOK {
-			t.Errorf("%s: %d, want 200", role, res.StatusCode)
+		want := http.StatusOK // the same wave, asked for again
+		if i == 0 {
+			want = http.StatusAccepted // started in the background
+		}
+		if res.StatusCode != want {
+			t.Errorf("%s: %d, want %d", role, res.StatusCode, want)
 		}
 	}
+	runSurveyJobs(t, f, &recordingSender{})
 	if invs, _ := f.db.Invitations(ctx, f.wsA.ID, ours, 100); len(invs) != 3 {
 		t.Errorf("%d invitations after the allowed roles sent one wave, want 3", len(invs))
 	}
