@@ -9,5 +9,5 @@ import (
 // newWeb returns the web UI handler.
 func newWeb(e *env) http.Handler {
 	return web.New(e.db, web.Options{Secure: e.cfg.SecureCookies, Logger: e.log,
-		Alerts: e.alerts, Surveys: e.surveys, Mailer: e.mailer, PublicURL: e.cfg.PublicURL}).Handler()
+		Alerts: e.alerts, Surveys: e.surveys, Reports: e.reports, Mailer: e.mailer, PublicURL: e.cfg.PublicURL}).Handler()
 }
