@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"vox/internal/auth"
 	"vox/internal/report"
@@ -53,6 +54,10 @@ type reportsData struct {
 	Sections []string
 	Error    string // why the last download was refused, in words
 	Weekly   weeklyData
+	// Filter holds the custom form's channel, region and segment; the
+	// lists are the values offered (those seen in the last 90 days).
+	Filter                      url.Values
+	Channels, Regions, Segments []string
 }
 
 // reportPeriodDays returns the local days [from, to] of a preset, counted
@@ -134,7 +139,19 @@ func (s *Server) renderReportsWith(w http.ResponseWriter, r *http.Request, rc *r
 	for _, l := range report.Languages {
 		data.LangURLs[l] = "/reports?" + url.Values{"report_lang": {l}}.Encode()
 	}
+	data.Filter, data.Channels = url.Values{}, store.Channels
+	for _, dim := range report.FilterDims {
+		if v := q.Get(dim); v != "" {
+			data.Filter.Set(dim, v)
+		}
+	}
 	var err error
+	if data.Regions, err = s.dimValues(r.Context(), rc.Workspace.ID, "region", today-89, today, q.Get("region")); err != nil {
+		return err
+	}
+	if data.Segments, err = s.dimValues(r.Context(), rc.Workspace.ID, "segment", today-89, today, q.Get("segment")); err != nil {
+		return err
+	}
 	if data.Weekly, err = s.weekly(r, rc, weekly); err != nil {
 		return err
 	}
@@ -145,7 +162,14 @@ func (s *Server) renderReportsWith(w http.ResponseWriter, r *http.Request, rc *r
 // reportRequest reads a download's parameters; a refusal carries the
 // catalog key of its message.
 func (s *Server) reportRequest(q url.Values, rc *reqCtx) (report.Request, string) {
-	req := report.Request{WorkspaceID: rc.Workspace.ID, Format: q.Get("format"), Lang: reportLang(q, rc)}
+	req := report.Request{WorkspaceID: rc.Workspace.ID, Format: q.Get("format"), Lang: reportLang(q, rc), Filters: map[string][]string{}}
+	for _, dim := range report.FilterDims {
+		for _, v := range q[dim] {
+			if v = strings.TrimSpace(v); v != "" {
+				req.Filters[dim] = append(req.Filters[dim], v)
+			}
+		}
+	}
 	if !slices.Contains(report.Formats, req.Format) {
 		return req, "reports.error.format"
 	}
