@@ -232,9 +232,14 @@ type DriversResult struct {
 // topic set, which rollups cannot give, so this reads feedback_items within
 // the bound MaxDriverAnswers.
 func (s *Service) npsAnswers(ctx context.Context, workspaceID int64, from, to store.Day, filters map[string][]string) ([]store.NPSAnswer, bool, error) {
-	for d := range filters {
+	for d, vals := range filters {
 		if !slices.Contains(store.RollupDims, d) || d == "topic" {
-			return nil, false, invalid("filter["+d+"]", "unknown dimension %q", d)
+			return nil, false, invalid("filter["+d+"]", "unknown dimension %q (answers cannot be filtered by topic)", d)
+		}
+		for _, v := range vals {
+			if (d == "employee" || d == "survey") && v != "" && strings.Trim(v, "0123456789") != "" {
+				return nil, false, invalid("filter["+d+"]", "%q is not an id", v)
+			}
 		}
 	}
 	if to < from {
@@ -332,10 +337,16 @@ type PainPointsResult struct {
 // PainPoints runs key drivers per value of by ("stage", "touchpoint", or ""
 // for the whole workspace) and lists the topics that pull NPS down most.
 func (s *Service) PainPoints(ctx context.Context, workspaceID int64, from, to store.Day, by string) (PainPointsResult, error) {
+	return s.FilteredPainPoints(ctx, workspaceID, from, to, by, nil)
+}
+
+// FilteredPainPoints is PainPoints over the answers whose dimension values
+// are in filters (channel, region, segment, …; not topic).
+func (s *Service) FilteredPainPoints(ctx context.Context, workspaceID int64, from, to store.Day, by string, filters map[string][]string) (PainPointsResult, error) {
 	if by != "" && by != "stage" && by != "touchpoint" {
 		return PainPointsResult{}, invalid("by", "must be stage or touchpoint")
 	}
-	answers, truncated, err := s.npsAnswers(ctx, workspaceID, from, to, nil)
+	answers, truncated, err := s.npsAnswers(ctx, workspaceID, from, to, filters)
 	if err != nil {
 		return PainPointsResult{}, err
 	}
