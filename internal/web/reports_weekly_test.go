@@ -125,3 +125,20 @@ func TestWeeklyEmailForm(t *testing.T) {
 	}
 	mustContain(t, c.get("/reports?weekly=deleted").Body, "The weekly email is deleted.", "No weekly email yet.")
 }
+
+// The custom form's channel, region and segment reach the report: the CSV
+// starts with the filter, and the form keeps the choice.
+func TestReportDownloadFiltered(t *testing.T) {
+	f := newFixture(t)
+	c := f.loggedIn("viewer")
+	page := c.get("/reports?channel=telegram")
+	mustContain(t, page.Body, `id="report-channel"`, `<option value="telegram" selected>`, `id="report-region"`, `id="report-segment"`)
+	res := c.get("/reports/download?format=csv&period=30d&report_lang=en&channel=telegram&segment=vip")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Body, "\ufeffFilter\nDimension,Values\nChannel,telegram\nSegment,vip\n") {
+		t.Fatalf("filtered CSV: %d\n%s", res.StatusCode, res.Body[:min(len(res.Body), 300)])
+	}
+	plain := c.get("/reports/download?format=csv&period=30d&report_lang=en")
+	if plain.StatusCode != http.StatusOK || strings.Contains(plain.Body, "Filter\n") {
+		t.Fatalf("unfiltered CSV: %d", plain.StatusCode)
+	}
+}
