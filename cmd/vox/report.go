@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"vox/internal/report"
@@ -23,11 +24,15 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	format := fs.String("format", "pdf", "csv, xlsx or pdf")
 	lang := fs.String("lang", "en", "ru, zh or en")
 	out := fs.String("out", "", "output file (default: vox-report-….<format> in the current directory; - for stdout)")
+	filters := map[string]*string{}
+	for _, dim := range report.FilterDims {
+		filters[dim] = fs.String(dim, "", "only feedback of this "+dim+" (comma-separated values); response rates, business figures and cases stay workspace-wide")
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *workspace == "" || fs.NArg() > 0 {
-		return errors.New("usage: vox report --workspace SLUG [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|xlsx|pdf] [--lang ru|zh|en] [--out FILE]")
+		return errors.New("usage: vox report --workspace SLUG [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|xlsx|pdf] [--lang ru|zh|en] [--channel C] [--region R] [--segment S] [--out FILE]")
 	}
 	e, err := open(ctx, load)
 	if err != nil {
@@ -38,7 +43,14 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("--workspace %q: %w", *workspace, err)
 	}
-	req := report.Request{WorkspaceID: ws.ID, Format: *format, Lang: *lang}
+	req := report.Request{WorkspaceID: ws.ID, Format: *format, Lang: *lang, Filters: map[string][]string{}}
+	for dim, v := range filters {
+		for _, val := range strings.Split(*v, ",") {
+			if val = strings.TrimSpace(val); val != "" {
+				req.Filters[dim] = append(req.Filters[dim], val)
+			}
+		}
+	}
 	req.To = store.DayOf(time.Now(), store.LoadLocation(ws.Timezone))
 	if *to != "" {
 		if req.To, err = store.ParseDay(*to); err != nil {

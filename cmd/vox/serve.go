@@ -37,7 +37,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func newServer(e *env) (*server.Server, error) {
 	s := server.New(e.db, e.ingest, e.log)
 	s.Web = newWeb(e)
-	s.Alerts, s.Surveys = e.alerts, e.surveys
+	s.Alerts, s.Surveys, s.Reports = e.alerts, e.surveys, e.reports
 	public, err := surveyweb.New(e.surveys, e.log, 20)
 	if err != nil {
 		return nil, err

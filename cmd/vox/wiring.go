@@ -27,6 +27,7 @@ import (
 	"vox/internal/ingest"
 	"vox/internal/jobs"
 	"vox/internal/privacy"
+	"vox/internal/report"
 	"vox/internal/store"
 	"vox/internal/survey"
 )
@@ -44,6 +45,7 @@ type env struct {
 	alerts  *alert.Service
 	surveys *survey.Service
 	mailer  *notify.Mailer // nil without --smtp-addr
+	reports *report.Scheduler
 	// analyzers apply each workspace's sentiment adaptation; adapt fits them.
 	analyzers *ingest.AdaptedAnalyzer
 	adapt     *adaptation.Service
@@ -145,6 +147,12 @@ func wire(ctx context.Context, cfg config.Config, log *slog.Logger, db *store.DB
 	}
 	e.surveys.Senders[survey.ChannelTelegram] = &telegram.Sender{Client: tg}
 	e.surveys.Register(e.worker)
+
+	e.reports = &report.Scheduler{DB: db, BaseURL: cfg.PublicURL, Log: log, Wake: e.worker.Notify}
+	if e.mailer != nil {
+		e.reports.Mailer = e.mailer
+	}
+	e.reports.Register(e.worker)
 	return e, nil
 }
 
@@ -174,13 +182,14 @@ func surveySecret(cfg config.Config) ([]byte, error) {
 	return []byte(s), nil
 }
 
-// runBackground starts the job worker, the spike scanner, the digest
-// scheduler, the daily workspace adaptation fits, the daily retention runs
-// and housekeeping until ctx ends.
+// runBackground starts the job worker, the spike scanner, the digest and
+// weekly report schedulers, the daily workspace adaptation fits, the daily
+// retention runs and housekeeping until ctx ends.
 func (e *env) runBackground(ctx context.Context) {
 	go func() { _ = e.worker.Run(ctx) }()
 	go e.alerts.RunSpikeTicker(ctx, time.Minute)
 	go e.alerts.RunDigestTicker(ctx, 5*time.Minute)
+	go e.reports.RunTicker(ctx, 5*time.Minute)
 	go e.adapt.Run(ctx)
 	go (&privacy.Retention{DB: e.db, Log: e.log}).Run(ctx)
 	go e.runHousekeeping(ctx, time.Hour)

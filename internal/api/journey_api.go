@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 
 	"vox/internal/insights"
 	"vox/internal/store"
@@ -74,16 +76,17 @@ func (a *API) getJourneyMap(w http.ResponseWriter, r *http.Request, ws int64) er
 	return nil
 }
 
-// getDrivers answers GET /api/v1/drivers?from&to: topic effects on NPS.
+// getDrivers answers GET /api/v1/drivers?from&to&filter[dim]=a,b: topic
+// effects on NPS.
 func (a *API) getDrivers(w http.ResponseWriter, r *http.Request, ws int64) error {
-	if err := checkParams(r.URL.Query(), "from", "to"); err != nil {
+	if err := checkParams(r.URL.Query(), "from", "to", "filter[]"); err != nil {
 		return err
 	}
 	from, to, err := a.dayRange(r, ws)
 	if err != nil {
 		return err
 	}
-	d, err := a.insights().Drivers(r.Context(), ws, from, to)
+	d, err := a.insights().FilteredDrivers(r.Context(), ws, from, to, queryFilters(r.URL.Query()))
 	if err != nil {
 		return insightsError(err)
 	}
@@ -91,19 +94,42 @@ func (a *API) getDrivers(w http.ResponseWriter, r *http.Request, ws int64) error
 	return nil
 }
 
-// getPainPoints answers GET /api/v1/pain-points?by=stage|touchpoint&from&to.
+// getPainPoints answers GET /api/v1/pain-points?by=stage|touchpoint&from&to&filter[dim]=a,b.
 func (a *API) getPainPoints(w http.ResponseWriter, r *http.Request, ws int64) error {
-	if err := checkParams(r.URL.Query(), "by", "from", "to"); err != nil {
+	if err := checkParams(r.URL.Query(), "by", "from", "to", "filter[]"); err != nil {
 		return err
 	}
 	from, to, err := a.dayRange(r, ws)
 	if err != nil {
 		return err
 	}
-	p, err := a.insights().PainPoints(r.Context(), ws, from, to, r.URL.Query().Get("by"))
+	p, err := a.insights().FilteredPainPoints(r.Context(), ws, from, to, r.URL.Query().Get("by"), queryFilters(r.URL.Query()))
 	if err != nil {
 		return insightsError(err)
 	}
 	writeJSON(w, http.StatusOK, p)
 	return nil
+}
+
+// queryFilters reads filter[dim]=a,b parameters (repeatable) into the
+// filters of the rollup and answer queries; the services refuse unknown
+// dimensions naming filter[dim].
+func queryFilters(v url.Values) map[string][]string {
+	out := map[string][]string{}
+	for name, vals := range v {
+		dim, ok := strings.CutPrefix(name, "filter[")
+		if !ok || !strings.HasSuffix(dim, "]") {
+			continue
+		}
+		dim = strings.TrimSuffix(dim, "]")
+		out[dim] = nil
+		for _, val := range vals {
+			for _, x := range strings.Split(val, ",") {
+				if x = strings.TrimSpace(x); x != "" {
+					out[dim] = append(out[dim], x)
+				}
+			}
+		}
+	}
+	return out
 }

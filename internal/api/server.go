@@ -12,6 +12,7 @@ import (
 
 	"vox/internal/alert"
 	"vox/internal/ingest"
+	"vox/internal/report"
 	"vox/internal/store"
 	"vox/internal/survey"
 )
@@ -26,8 +27,9 @@ type API struct {
 	ingest  *ingest.Service
 	log     *slog.Logger
 	metrics *Metrics
-	surveys *survey.Service // nil: survey endpoints answer 503
-	alerts  *alert.Service  // nil: a default service on db (see alertSvc)
+	surveys *survey.Service   // nil: survey endpoints answer 503
+	alerts  *alert.Service    // nil: a default service on db (see alertSvc)
+	reports *report.Scheduler // nil: a default scheduler on db (see reportScheduler)
 }
 
 // New returns the API. metrics may be nil.
@@ -54,6 +56,7 @@ func (a *API) routes() []route {
 	rs = append(rs, a.businessRoutes()...)
 	rs = append(rs, a.closeLoopRoutes()...)
 	rs = append(rs, a.privacyRoutes()...)
+	rs = append(rs, a.reportRoutes()...)
 	return rs
 }
 

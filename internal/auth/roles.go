@@ -18,6 +18,7 @@ const (
 	ViewJourney     Permission = "journey.view"
 	ViewEmployees   Permission = "employees.view"
 	ViewReports     Permission = "reports.view"
+	ManageReports   Permission = "reports.manage" // order, change and send the weekly report email
 	WorkCases       Permission = "cases.work"
 	ManageSurveys   Permission = "surveys.manage"
 	ManageSettings  Permission = "settings.manage"
@@ -34,10 +35,10 @@ var analystPerms = []Permission{ViewOverview, ViewFeedback, ViewCustomers, ViewM
 
 var matrix = map[string]map[Permission]bool{
 	store.RoleOwner: set(append(analystPerms, WorkCases, ManageSurveys, ManageSettings, ManageUsers, ManageAPIKeys,
-		ViewAudit, ExportData, ManagePrivacy)...),
+		ViewAudit, ExportData, ManagePrivacy, ManageReports)...),
 	store.RoleAdmin: set(append(analystPerms, WorkCases, ManageSurveys, ManageSettings, ManageUsers, ManageAPIKeys,
-		ViewAudit, ExportData, ManagePrivacy)...),
-	store.RoleManager:  set(append(analystPerms, WorkCases, ManageSurveys, ExportData)...),
+		ViewAudit, ExportData, ManagePrivacy, ManageReports)...),
+	store.RoleManager:  set(append(analystPerms, WorkCases, ManageSurveys, ExportData, ManageReports)...),
 	store.RoleAgent:    set(ViewOverview, ViewFeedback, ViewCustomers, ViewMentions, WorkCases),
 	store.RoleViewer:   set(analystPerms...),
 	store.RoleEmployee: set(ViewOverview, ViewOwnFeedback),

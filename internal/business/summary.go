@@ -152,11 +152,7 @@ func (s *Service) Summary(ctx context.Context, ws int64, q SummaryQuery) (Summar
 
 // figures computes the period [start, end) overall and per segment.
 func (s *Service) figures(ctx context.Context, ws int64, customers []store.BusinessCustomer, start, end time.Time, margin float64) (PeriodFigures, map[string]PeriodFigures, error) {
-	period, err := s.DB.RevenueBySegment(ctx, ws, start, end)
-	if err != nil {
-		return PeriodFigures{}, nil, err
-	}
-	lifetime, err := s.DB.RevenueBySegment(ctx, ws, time.Time{}, end)
+	revenue, err := s.DB.RevenueBySegment(ctx, ws, start, end)
 	if err != nil {
 		return PeriodFigures{}, nil, err
 	}
@@ -199,13 +195,11 @@ func (s *Service) figures(ctx context.Context, ws int64, customers []store.Busin
 			}
 		}
 	}
-	for _, r := range period {
+	for _, r := range revenue {
 		all.revenue += r.Amount
 		get(r.Segment).revenue += r.Amount
-	}
-	for _, r := range lifetime {
-		all.lifetime += r.Amount
-		get(r.Segment).lifetime += r.Amount
+		all.lifetime += r.Lifetime
+		get(r.Segment).lifetime += r.Lifetime
 	}
 	build := func(a *acc) PeriodFigures {
 		f := PeriodFigures{CustomersAtStart: a.atStart, CustomersAtEnd: a.atEnd, NewCustomers: a.newC, Churned: a.lost,

@@ -231,7 +231,17 @@ type DriversResult struct {
 // npsAnswers reads the period's NPS answers: key drivers need each answer's
 // topic set, which rollups cannot give, so this reads feedback_items within
 // the bound MaxDriverAnswers.
-func (s *Service) npsAnswers(ctx context.Context, workspaceID int64, from, to store.Day) ([]store.NPSAnswer, bool, error) {
+func (s *Service) npsAnswers(ctx context.Context, workspaceID int64, from, to store.Day, filters map[string][]string) ([]store.NPSAnswer, bool, error) {
+	for d, vals := range filters {
+		if !slices.Contains(store.RollupDims, d) || d == "topic" {
+			return nil, false, invalid("filter["+d+"]", "unknown dimension %q (answers cannot be filtered by topic)", d)
+		}
+		for _, v := range vals {
+			if (d == "employee" || d == "survey") && v != "" && strings.Trim(v, "0123456789") != "" {
+				return nil, false, invalid("filter["+d+"]", "%q is not an id", v)
+			}
+		}
+	}
 	if to < from {
 		return nil, false, invalid("to", "is before from")
 	}
@@ -242,7 +252,7 @@ func (s *Service) npsAnswers(ctx context.Context, workspaceID int64, from, to st
 	if err != nil {
 		return nil, false, err
 	}
-	return s.DB.NPSAnswers(ctx, workspaceID, from.Start(loc), (to + 1).Start(loc), MaxDriverAnswers)
+	return s.DB.NPSAnswers(ctx, workspaceID, from.Start(loc), (to + 1).Start(loc), MaxDriverAnswers, filters)
 }
 
 // drivers runs metrics.KeyDrivers on answers over their topics mentioned at
@@ -283,7 +293,13 @@ func drivers(answers []store.NPSAnswer) ([]metrics.Driver, metrics.NPSResult) {
 // Drivers estimates each topic's effect on NPS over the local days [from,
 // to], largest impact (|effect| × share) first.
 func (s *Service) Drivers(ctx context.Context, workspaceID int64, from, to store.Day) (DriversResult, error) {
-	answers, truncated, err := s.npsAnswers(ctx, workspaceID, from, to)
+	return s.FilteredDrivers(ctx, workspaceID, from, to, nil)
+}
+
+// FilteredDrivers is Drivers over the answers whose dimension values are
+// in filters (channel, region, segment, …; not topic).
+func (s *Service) FilteredDrivers(ctx context.Context, workspaceID int64, from, to store.Day, filters map[string][]string) (DriversResult, error) {
+	answers, truncated, err := s.npsAnswers(ctx, workspaceID, from, to, filters)
 	if err != nil {
 		return DriversResult{}, err
 	}
@@ -321,10 +337,16 @@ type PainPointsResult struct {
 // PainPoints runs key drivers per value of by ("stage", "touchpoint", or ""
 // for the whole workspace) and lists the topics that pull NPS down most.
 func (s *Service) PainPoints(ctx context.Context, workspaceID int64, from, to store.Day, by string) (PainPointsResult, error) {
+	return s.FilteredPainPoints(ctx, workspaceID, from, to, by, nil)
+}
+
+// FilteredPainPoints is PainPoints over the answers whose dimension values
+// are in filters (channel, region, segment, …; not topic).
+func (s *Service) FilteredPainPoints(ctx context.Context, workspaceID int64, from, to store.Day, by string, filters map[string][]string) (PainPointsResult, error) {
 	if by != "" && by != "stage" && by != "touchpoint" {
 		return PainPointsResult{}, invalid("by", "must be stage or touchpoint")
 	}
-	answers, truncated, err := s.npsAnswers(ctx, workspaceID, from, to)
+	answers, truncated, err := s.npsAnswers(ctx, workspaceID, from, to, filters)
 	if err != nil {
 		return PainPointsResult{}, err
 	}

@@ -46,7 +46,16 @@ type Request struct {
 	// MinEmployeeSample is the answers an employee needs to be ranked; 0
 	// means metrics.DefaultMinEmployeeSample.
 	MinEmployeeSample int
+	// Filters keep only feedback whose dimension values are listed (keys
+	// from FilterDims), as the metrics API's filter[…]. They narrow the
+	// KPIs, trend, drivers, pain points, journey map and employees;
+	// response rates, business figures, revenue at risk and cases stay
+	// workspace-wide (the cover page says so).
+	Filters map[string][]string
 }
+
+// FilterDims are the dimensions a report can be filtered by.
+var FilterDims = []string{"channel", "region", "segment"}
 
 // InvalidError names the request field at fault.
 type InvalidError struct{ Field, Message string }
@@ -64,6 +73,14 @@ func (r Request) Validate() error {
 		return &InvalidError{"to", "is before from"}
 	case int(r.To-r.From)+1 > maxRangeDays:
 		return &InvalidError{"from", fmt.Sprintf("the range is longer than %d days", maxRangeDays)}
+	}
+	for d, vals := range r.Filters {
+		if !slices.Contains(FilterDims, d) {
+			return &InvalidError{"filter[" + d + "]", fmt.Sprintf("unknown filter %q; one of channel, region, segment", d)}
+		}
+		if len(vals) > 50 {
+			return &InvalidError{"filter[" + d + "]", "at most 50 values"}
+		}
 	}
 	return nil
 }
@@ -105,6 +122,7 @@ type Data struct {
 	From          string                        `json:"from"`
 	To            string                        `json:"to"`
 	Lang          string                        `json:"lang"`
+	Filters       map[string][]string           `json:"filters,omitempty"`
 	GeneratedAt   time.Time                     `json:"generated_at"`
 	KPIs          []KPI                         `json:"kpis"`
 	Trend         []TrendPoint                  `json:"trend"`
@@ -135,10 +153,19 @@ func Collect(ctx context.Context, db *store.DB, req Request, now time.Time) (*Da
 	loc := store.LoadLocation(ws.Timezone)
 	ins := &insights.Service{DB: db, Now: func() time.Time { return now }}
 	biz := &business.Service{DB: db, Now: func() time.Time { return now }}
-	d := &Data{Workspace: ws.Name, From: req.From.String(), To: req.To.String(), Lang: req.Lang, GeneratedAt: now.UTC()}
+	filters := map[string][]string{}
+	for dim, vals := range req.Filters {
+		if len(vals) > 0 {
+			filters[dim] = vals
+		}
+	}
+	if len(filters) == 0 {
+		filters = nil
+	}
+	d := &Data{Workspace: ws.Name, From: req.From.String(), To: req.To.String(), Lang: req.Lang, Filters: filters, GeneratedAt: now.UTC()}
 
 	for _, m := range kpiMetrics {
-		res, err := ins.Metric(ctx, req.WorkspaceID, insights.Query{Metric: m, From: req.From, To: req.To})
+		res, err := ins.Metric(ctx, req.WorkspaceID, insights.Query{Metric: m, From: req.From, To: req.To, Filters: filters})
 		if err != nil {
 			return nil, fmt.Errorf("report %s: %w", m, err)
 		}
@@ -154,7 +181,7 @@ func Collect(ctx context.Context, db *store.DB, req Request, now time.Time) (*Da
 		d.KPIs = append(d.KPIs, k)
 	}
 
-	trend, err := ins.Metric(ctx, req.WorkspaceID, insights.Query{Metric: "nps", Grain: metrics.GrainWeek, From: req.From, To: req.To})
+	trend, err := ins.Metric(ctx, req.WorkspaceID, insights.Query{Metric: "nps", Grain: metrics.GrainWeek, From: req.From, To: req.To, Filters: filters})
 	if err != nil {
 		return nil, fmt.Errorf("report trend: %w", err)
 	}
@@ -172,7 +199,7 @@ func Collect(ctx context.Context, db *store.DB, req Request, now time.Time) (*Da
 			Answered: f.Answered, Rate: metrics.ResponseRate(f.Answered, f.Delivered)})
 	}
 
-	drv, err := ins.Drivers(ctx, req.WorkspaceID, req.From, req.To)
+	drv, err := ins.FilteredDrivers(ctx, req.WorkspaceID, req.From, req.To, filters)
 	if err != nil {
 		return nil, fmt.Errorf("report drivers: %w", err)
 	}
@@ -180,7 +207,7 @@ func Collect(ctx context.Context, db *store.DB, req Request, now time.Time) (*Da
 	pains := metrics.PainPoints(drv.Drivers)
 	d.PainPoints = pains[:min(len(pains), topPainPoints)]
 
-	if d.Journey, err = ins.JourneyMap(ctx, req.WorkspaceID, req.From, req.To); err != nil {
+	if d.Journey, err = ins.FilteredJourneyMap(ctx, req.WorkspaceID, req.From, req.To, filters); err != nil {
 		return nil, fmt.Errorf("report journey: %w", err)
 	}
 
@@ -204,7 +231,7 @@ func Collect(ctx context.Context, db *store.DB, req Request, now time.Time) (*Da
 	if d.Cases, err = db.CaseSLA(ctx, req.WorkspaceID, start, end); err != nil {
 		return nil, err
 	}
-	if d.Employees, err = praised(ctx, db, ins, req); err != nil {
+	if d.Employees, err = praised(ctx, db, ins, req, filters); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -212,8 +239,8 @@ func Collect(ctx context.Context, db *store.DB, req Request, now time.Time) (*Da
 
 // praised ranks employees by the lower bound of their adjusted NPS interval
 // and keeps the top ones with a sufficient sample.
-func praised(ctx context.Context, db *store.DB, ins *insights.Service, req Request) ([]Employee, error) {
-	res, err := ins.Metric(ctx, req.WorkspaceID, insights.Query{Metric: "nps", By: []string{"employee"}, From: req.From, To: req.To})
+func praised(ctx context.Context, db *store.DB, ins *insights.Service, req Request, filters map[string][]string) ([]Employee, error) {
+	res, err := ins.Metric(ctx, req.WorkspaceID, insights.Query{Metric: "nps", By: []string{"employee"}, From: req.From, To: req.To, Filters: filters})
 	if err != nil {
 		return nil, fmt.Errorf("report employees: %w", err)
 	}

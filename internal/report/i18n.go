@@ -26,6 +26,12 @@ var labels = map[string]map[string]string{
 		"acted_in_sla": "First action within SLA", "acted_24h": "Acted within 24 h", "overdue": "Open and overdue",
 		"employees": "Praised employees (ranked by lower CI bound)", "employee": "Employee", "rank": "Rank",
 		"none": "No data for this period.", "ci": "95 % CI", "vs_prev": "vs previous",
+		"filters": "Filter", "dimension": "Dimension", "values": "Values", "region": "Region",
+		"filter_note":    "The filter narrows key metrics, trend, drivers, pain points, journey map and employees; response rates, churn and LTV, revenue at risk and cases cover the whole workspace.",
+		"email_intro":    "The customer experience of %s from %s to %s, with 95 %% confidence intervals and the change against the week before.",
+		"email_attached": "The full report is attached as a PDF: trend, response rates, pain points and drivers, the journey heat map, revenue at risk, cases within SLA and praised employees.",
+		"email_open":     "Open the reports in Vox",
+		"email_footer":   "This address receives the weekly report of %s because a manager subscribed it on the Reports page; they can change or stop it there.",
 	},
 	"ru": {
 		"title": "Отчёт о клиентском опыте", "period": "Период", "generated": "Сформирован", "workspace": "Пространство",
@@ -49,6 +55,12 @@ var labels = map[string]map[string]string{
 		"acted_in_sla": "Первое действие в срок", "acted_24h": "Реакция за 24 ч", "overdue": "Открыто с просрочкой",
 		"employees": "Лучшие сотрудники (по нижней границе ДИ)", "employee": "Сотрудник", "rank": "Место",
 		"none": "Нет данных за период.", "ci": "95 % ДИ", "vs_prev": "к прошлому периоду",
+		"filters": "Фильтр", "dimension": "Измерение", "values": "Значения", "region": "Регион",
+		"filter_note":    "Фильтр сужает ключевые показатели, динамику, факторы, болевые точки, карту пути и сотрудников; доля ответов, отток и LTV, выручка под риском и обращения — по всему пространству.",
+		"email_intro":    "Клиентский опыт «%s» с %s по %s: 95 %% доверительные интервалы и изменение к прошлой неделе.",
+		"email_attached": "Полный отчёт — во вложении (PDF): динамика, доля ответов, болевые точки и факторы, карта пути клиента, выручка под риском, обращения в рамках SLA и лучшие сотрудники.",
+		"email_open":     "Открыть отчёты в Vox",
+		"email_footer":   "Этот адрес получает еженедельный отчёт «%s», потому что руководитель подписал его на странице «Отчёты»; там же подписку можно изменить или отключить.",
 	},
 	"zh": {
 		"title": "客户体验报告", "period": "期间", "generated": "生成时间", "workspace": "工作区",
@@ -72,6 +84,12 @@ var labels = map[string]map[string]string{
 		"acted_in_sla": "SLA 内首次处理", "acted_24h": "24 小时内处理", "overdue": "未解决且逾期",
 		"employees": "受表扬员工 (按置信区间下限排名)", "employee": "员工", "rank": "排名",
 		"none": "本期无数据。", "ci": "95 % 置信区间", "vs_prev": "较上一期",
+		"filters": "筛选", "dimension": "维度", "values": "取值", "region": "地区",
+		"filter_note":    "筛选作用于关键指标、趋势、驱动因素、痛点、旅程地图和员工；回复率、流失与终身价值、风险收入和工单涵盖整个工作区。",
+		"email_intro":    "%s 从 %s 到 %s 的客户体验：含 95 %% 置信区间及与上一周相比的变化。",
+		"email_attached": "完整报告见附件 (PDF)：趋势、回复率、痛点与驱动因素、客户旅程热力图、风险收入、SLA 内处理的工单和受表扬员工。",
+		"email_open":     "在 Vox 中打开报告",
+		"email_footer":   "此地址会收到 %s 的每周报告，因为一位经理在“报告”页面订阅了它；可在该页面修改或停止订阅。",
 	},
 }
 

@@ -162,6 +162,29 @@ func (d *pdfDoc) note(s string) {
 	d.y += 16
 }
 
+// paragraph draws s as notes over as many lines as it needs: lines break
+// at the last space that fits, or anywhere in text without spaces (CJK).
+func (d *pdfDoc) paragraph(s string) {
+	rs := []rune(cleanText(s))
+	for len(rs) > 0 {
+		n, lastSpace := 0, -1
+		for n < len(rs) && d.width(string(rs[:n+1]), 9, false) <= contentW {
+			if rs[n] == ' ' {
+				lastSpace = n
+			}
+			n++
+		}
+		if n < len(rs) && lastSpace > 0 {
+			n = lastSpace + 1
+		}
+		n = max(n, 1)
+		d.note(strings.TrimSpace(string(rs[:n])))
+		d.y -= 4 // lines of one paragraph sit closer than separate notes
+		rs = rs[n:]
+	}
+	d.y += 4
+}
+
 // pdfNumber formats a value for reading: one decimal, money with grouped
 // thousands, counts as integers.
 func pdfNumber(v any, k Kind) string {
@@ -473,6 +496,11 @@ func WritePDF(w io.Writer, data *Data) error {
 		label(d.lang, "period"), data.From, data.To, label(d.lang, "generated"), data.GeneratedAt.Format("2006-01-02 15:04 UTC")),
 		9, contentW, false), 9, false)
 	d.y += 18
+	if line := data.filterLine(); line != "" {
+		d.text(margin, d.y+10, d.fit(line, 9, contentW, true), 9, true)
+		d.y += 14
+		d.paragraph(label(d.lang, "filter_note"))
+	}
 
 	tables := map[string]Table{}
 	for _, t := range data.Tables() {

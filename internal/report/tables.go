@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -53,6 +54,9 @@ func optFloat(p *float64) any {
 // Tables turns the data into the report's tables, in reading order.
 func (d *Data) Tables() []Table {
 	var ts []Table
+	if len(d.Filters) > 0 {
+		ts = append(ts, d.filterTable())
+	}
 	kpi := Table{Key: "kpis", Columns: cols("metric", Text, "value", Decimal, "ci_low", Decimal, "ci_high", Decimal, "n", Integer,
 		"prev", Decimal, "change", Decimal, "p_value", Ratio)}
 	for _, k := range d.KPIs {
@@ -147,4 +151,28 @@ func cleanText(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// filterTable lists the report's filters, in FilterDims order.
+func (d *Data) filterTable() Table {
+	t := Table{Key: "filters", Columns: cols("dimension", Text, "values", Text)}
+	for _, dim := range FilterDims {
+		if vals := d.Filters[dim]; len(vals) > 0 {
+			t.Rows = append(t.Rows, []any{label(d.Lang, dim), strings.Join(vals, ", ")})
+		}
+	}
+	return t
+}
+
+// filterLine is the cover page's statement of the filters and of what
+// they do not narrow; empty without filters.
+func (d *Data) filterLine() string {
+	if len(d.Filters) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, row := range d.filterTable().Rows {
+		parts = append(parts, fmt.Sprintf("%s = %s", row[0], cleanText(row[1].(string))))
+	}
+	return label(d.Lang, "filters") + ": " + strings.Join(parts, "; ")
 }

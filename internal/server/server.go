@@ -17,6 +17,7 @@ import (
 	"vox/internal/alert"
 	"vox/internal/api"
 	"vox/internal/ingest"
+	"vox/internal/report"
 	"vox/internal/store"
 	"vox/internal/survey"
 )
@@ -35,6 +36,8 @@ type Server struct {
 	// Alerts and Surveys back their API endpoints when set.
 	Alerts  *alert.Service
 	Surveys *survey.Service
+	// Reports queues weekly report sends (send now) when set.
+	Reports *report.Scheduler
 }
 
 // New builds a Server with its own metrics registry.
@@ -53,6 +56,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.Surveys != nil {
 		a.SetSurveys(s.Surveys)
+	}
+	if s.Reports != nil {
+		a.SetReports(s.Reports)
 	}
 	mux.Handle("/api/", a.Handler())
 	if s.Public != nil {

@@ -33,11 +33,18 @@ type BusinessCustomer struct {
 
 // BusinessCustomers lists the workspace's customers that are not merged into
 // another profile.
+//
+// Each first time is one index seek per customer. The churn event's is
+// MIN(occurred_at + 0): with a bare MIN(occurred_at) SQLite, which has no
+// statistics, walks churn_events_time (workspace, time) in time order until
+// it meets the customer — every churn event of the workspace for each
+// customer without one (1.1 s of a 6,000-customer report) — instead of
+// seeking churn_events_customer.
 func (db *DB) BusinessCustomers(ctx context.Context, workspaceID int64) ([]BusinessCustomer, error) {
 	rows, err := db.query(ctx, `SELECT c.id, c.name, c.segment, c.region, c.status, c.annual_revenue, c.created_at,
 		(SELECT MIN(t.occurred_at) FROM transactions t WHERE t.workspace_id = c.workspace_id AND t.customer_id = c.id),
 		(SELECT MIN(f.occurred_at) FROM feedback_items f WHERE f.workspace_id = c.workspace_id AND f.customer_id = c.id),
-		(SELECT MIN(e.occurred_at) FROM churn_events e WHERE e.workspace_id = c.workspace_id AND e.customer_id = c.id)
+		(SELECT MIN(e.occurred_at + 0) FROM churn_events e WHERE e.workspace_id = c.workspace_id AND e.customer_id = c.id)
 		FROM customers c WHERE c.workspace_id = ? AND c.merged_into_id IS NULL ORDER BY c.id`, workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("business customers: %w", err)
@@ -229,24 +236,25 @@ func (db *DB) OpenCasesAsOf(ctx context.Context, workspaceID int64, asOf time.Ti
 	return out, rows.Err()
 }
 
-// SegmentRevenue is revenue of one customer segment over a time range.
+// SegmentRevenue is the revenue of one customer segment in a period and
+// over its lifetime up to the period's end.
 type SegmentRevenue struct {
-	Segment   string
-	Amount    float64
-	Customers int // distinct paying customers
+	Segment  string
+	Amount   float64 // transactions in [from, to)
+	Lifetime float64 // transactions before to
 }
 
-// RevenueBySegment sums transactions in [from, to) per customer segment.
-// A zero from means since the beginning.
+// RevenueBySegment sums transactions per customer segment: those in
+// [from, to) and all those before to. Both sums come from one pass over
+// the transactions before to (a second pass for the lifetime sum was half
+// of a report's time); the rows are read in the same order as by a query
+// of the period alone, so the sums are the same to the last bit.
 func (db *DB) RevenueBySegment(ctx context.Context, workspaceID int64, from, to time.Time) ([]SegmentRevenue, error) {
-	var fromMs int64
-	if !from.IsZero() {
-		fromMs = from.UnixMilli()
-	}
-	rows, err := db.query(ctx, `SELECT c.segment, COALESCE(SUM(t.amount), 0), COUNT(DISTINCT t.customer_id)
+	rows, err := db.query(ctx, `SELECT c.segment, COALESCE(SUM(CASE WHEN t.occurred_at >= ? THEN t.amount END), 0),
+		COALESCE(SUM(t.amount), 0)
 		FROM transactions t JOIN customers c ON c.id = t.customer_id AND c.workspace_id = t.workspace_id
-		WHERE t.workspace_id = ? AND t.occurred_at >= ? AND t.occurred_at < ?
-		GROUP BY c.segment ORDER BY c.segment`, workspaceID, fromMs, to.UnixMilli())
+		WHERE t.workspace_id = ? AND t.occurred_at < ?
+		GROUP BY c.segment ORDER BY c.segment`, from.UnixMilli(), workspaceID, to.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("revenue by segment: %w", err)
 	}
@@ -254,7 +262,7 @@ func (db *DB) RevenueBySegment(ctx context.Context, workspaceID int64, from, to 
 	var out []SegmentRevenue
 	for rows.Next() {
 		var r SegmentRevenue
-		if err := rows.Scan(&r.Segment, &r.Amount, &r.Customers); err != nil {
+		if err := rows.Scan(&r.Segment, &r.Amount, &r.Lifetime); err != nil {
 			return nil, fmt.Errorf("revenue by segment: %w", err)
 		}
 		out = append(out, r)

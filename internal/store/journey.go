@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -114,10 +116,18 @@ type NPSAnswer struct {
 // newest first, and whether more exist. Key drivers need per-answer topic
 // sets, which rollups cannot give (a regression needs co-occurrence), so
 // this is the one analysis that reads feedback_items; the limit bounds it.
-func (db *DB) NPSAnswers(ctx context.Context, workspaceID int64, from, to time.Time, limit int) ([]NPSAnswer, bool, error) {
+// filters keep the answers whose dimension values are among filters[dim],
+// as RollupQuery.Filters do, so drivers and pain points agree with the
+// metrics under the same filters; "topic" cannot filter answers.
+func (db *DB) NPSAnswers(ctx context.Context, workspaceID int64, from, to time.Time, limit int, filters map[string][]string) ([]NPSAnswer, bool, error) {
+	where, args, err := itemFilters(filters)
+	if err != nil {
+		return nil, false, err
+	}
+	args = append([]any{workspaceID, from.UnixMilli(), to.UnixMilli()}, append(args, limit+1)...)
 	rows, err := db.query(ctx, `SELECT nps, topics, stage, touchpoint FROM feedback_items
-		WHERE workspace_id = ? AND occurred_at >= ? AND occurred_at < ? AND nps IS NOT NULL
-		ORDER BY occurred_at DESC LIMIT ?`, workspaceID, from.UnixMilli(), to.UnixMilli(), limit+1)
+		WHERE workspace_id = ? AND occurred_at >= ? AND occurred_at < ? AND nps IS NOT NULL`+where+`
+		ORDER BY occurred_at DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("nps answers: %w", err)
 	}
@@ -141,4 +151,42 @@ func (db *DB) NPSAnswers(ctx context.Context, workspaceID int64, from, to time.T
 		out = out[:limit]
 	}
 	return out, more, nil
+}
+
+// itemFilters turns rollup-style dimension filters into conditions on
+// feedback_items (" AND …", each value list an IN). Items without an
+// employee or survey match the value "", as in the rollups.
+func itemFilters(filters map[string][]string) (string, []any, error) {
+	dims := make([]string, 0, len(filters))
+	for d, vals := range filters {
+		if !validDim(d) || d == "topic" {
+			return "", nil, fmt.Errorf("%w: answers cannot be filtered by %q", ErrBadRollupQuery, d)
+		}
+		if len(vals) > 0 {
+			dims = append(dims, d)
+		}
+	}
+	slices.Sort(dims)
+	var where strings.Builder
+	var args []any
+	for _, d := range dims {
+		vals := filters[d]
+		col := dimColumn(d)
+		if d == "employee" || d == "survey" {
+			col = "COALESCE(" + col + ", 0)"
+		}
+		where.WriteString(" AND " + col + " IN (" + placeholders(len(vals)) + ")")
+		for _, v := range vals {
+			if d == "employee" || d == "survey" {
+				id, err := parseIDValue(v)
+				if err != nil {
+					return "", nil, fmt.Errorf("%w: filter %s: %q is not an id", ErrBadRollupQuery, d, v)
+				}
+				args = append(args, id)
+				continue
+			}
+			args = append(args, v)
+		}
+	}
+	return where.String(), args, nil
 }

@@ -94,7 +94,7 @@ type journeyData struct {
 	PainBy           string
 	PainLinks        map[string]string
 	Pain             []painGroup
-	Filtered         bool   // channel/region/segment set: drivers and pain points ignore them
+	Filtered         bool   // channel/region/segment set: the API line names the metrics query
 	APIQuery         string // the same map as GET /api/v1/journey/map?… (without filters) …
 	MetricsAPIQuery  string // … or GET /api/v1/metrics/{metric}?by=stage,touchpoint&… (with them)
 }
@@ -154,7 +154,7 @@ func (s *Server) journeyPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		return err
 	}
 
-	drv, err := svc.Drivers(ctx, ws, from, to)
+	drv, err := svc.FilteredDrivers(ctx, ws, from, to, filters)
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func (s *Server) journeyPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	for _, d := range drv.Drivers {
 		data.Drivers = append(data.Drivers, driverRow{Driver: d, Bar: newCIBar(d.Effect, d.CILow, d.CIHigh, -100, 100)})
 	}
-	pp, err := svc.PainPoints(ctx, ws, from, to, painBy)
+	pp, err := svc.FilteredPainPoints(ctx, ws, from, to, painBy, filters)
 	if err != nil {
 		return err
 	}

@@ -191,7 +191,10 @@ func TestJourneyEqualsAPI(t *testing.T) {
 		if len(got) != len(res.Groups) {
 			t.Errorf("filtered %s: page shows %d cells, API %d", metric, len(got), len(res.Groups))
 		}
-		mustContain(t, page.Body, `<option value="telegram" selected>`, `<option value="vip" selected>`, "every channel, region and segment")
+		mustContain(t, page.Body, `<option value="telegram" selected>`, `<option value="vip" selected>`)
+		// Drivers and pain points follow the filters too (no "they cover
+		// everything" notice any more).
+		mustNotContain(t, page.Body, "every channel, region and segment")
 	}
 
 	// Key drivers: same topics, same effects, same order as the API.
@@ -213,6 +216,13 @@ func TestJourneyEqualsAPI(t *testing.T) {
 		}
 	}
 	mustContain(t, page.Body, fmt.Sprintf("From %d NPS answers", drv.Answers))
+	// Filtered, the page's drivers are the API's under the same filter.
+	var fdrv insights.DriversResult
+	journeyAPIGet(t, srv, key, "/api/v1/drivers?filter[channel]=telegram", &fdrv)
+	if fdrv.Answers == 0 || fdrv.Answers >= drv.Answers {
+		t.Fatalf("filtered drivers from %d of %d answers", fdrv.Answers, drv.Answers)
+	}
+	mustContain(t, c.get("/journey?channel=telegram").Body, fmt.Sprintf("From %d NPS answers", fdrv.Answers))
 
 	// Pain points per stage and per touchpoint: the API's groups and topics in order.
 	for _, by := range []string{"stage", "touchpoint"} {

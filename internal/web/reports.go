@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"vox/internal/auth"
 	"vox/internal/report"
@@ -16,10 +17,10 @@ import (
 
 // reportRoutes lists the reports page and its download.
 func (s *Server) reportRoutes() []route {
-	return []route{
+	return append([]route{
 		{method: "GET", path: "/reports", perms: []auth.Permission{auth.ViewReports}, handle: s.reportsPage},
 		{method: "GET", path: "/reports/download", perms: []auth.Permission{auth.ViewReports}, handle: s.reportDownload},
-	}
+	}, s.weeklyRoutes()...)
 }
 
 // reportSections are the parts of a report, in the order the report shows
@@ -52,6 +53,11 @@ type reportsData struct {
 	Formats  []string
 	Sections []string
 	Error    string // why the last download was refused, in words
+	Weekly   weeklyData
+	// Filter holds the custom form's channel, region and segment; the
+	// lists are the values offered (those seen in the last 90 days).
+	Filter                      url.Values
+	Channels, Regions, Segments []string
 }
 
 // reportPeriodDays returns the local days [from, to] of a preset, counted
@@ -95,13 +101,18 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if !slices.Contains(report.Languages, lang) {
 		lang = rc.L.Lang
 	}
-	s.renderReports(w, r, rc, http.StatusOK, lang, q, "")
-	return nil
+	return s.renderReportsWith(w, r, rc, http.StatusOK, lang, q, "", newWeeklyForm(lang))
 }
 
 // renderReports shows the page; a refused download comes back here with
 // status 400, its message and the form as the user filled it.
-func (s *Server) renderReports(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, lang string, q url.Values, msg string) {
+func (s *Server) renderReports(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, lang string, q url.Values, msg string) error {
+	return s.renderReportsWith(w, r, rc, status, lang, q, msg, newWeeklyForm(lang))
+}
+
+// renderReportsWith shows the page with weekly as the weekly email's add
+// form (as posted, with its errors, after a refusal).
+func (s *Server) renderReportsWith(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, lang string, q url.Values, msg string, weekly weeklyForm) error {
 	today := s.insights().Today(workspaceLocation(rc.Workspace))
 	data := reportsData{Lang: lang, Langs: report.Languages, Formats: reportFormats, Sections: reportSections,
 		Period: q.Get("period"), From: q.Get("from"), To: q.Get("to"), Error: msg, LangURLs: map[string]string{}}
@@ -128,13 +139,37 @@ func (s *Server) renderReports(w http.ResponseWriter, r *http.Request, rc *reqCt
 	for _, l := range report.Languages {
 		data.LangURLs[l] = "/reports?" + url.Values{"report_lang": {l}}.Encode()
 	}
+	data.Filter, data.Channels = url.Values{}, store.Channels
+	for _, dim := range report.FilterDims {
+		if v := q.Get(dim); v != "" {
+			data.Filter.Set(dim, v)
+		}
+	}
+	var err error
+	if data.Regions, err = s.dimValues(r.Context(), rc.Workspace.ID, "region", today-89, today, q.Get("region")); err != nil {
+		return err
+	}
+	if data.Segments, err = s.dimValues(r.Context(), rc.Workspace.ID, "segment", today-89, today, q.Get("segment")); err != nil {
+		return err
+	}
+	if data.Weekly, err = s.weekly(r, rc, weekly); err != nil {
+		return err
+	}
 	s.render(w, r, rc, status, "reports", "reports", rc.L.T("reports.title"), data)
+	return nil
 }
 
 // reportRequest reads a download's parameters; a refusal carries the
 // catalog key of its message.
 func (s *Server) reportRequest(q url.Values, rc *reqCtx) (report.Request, string) {
-	req := report.Request{WorkspaceID: rc.Workspace.ID, Format: q.Get("format"), Lang: reportLang(q, rc)}
+	req := report.Request{WorkspaceID: rc.Workspace.ID, Format: q.Get("format"), Lang: reportLang(q, rc), Filters: map[string][]string{}}
+	for _, dim := range report.FilterDims {
+		for _, v := range q[dim] {
+			if v = strings.TrimSpace(v); v != "" {
+				req.Filters[dim] = append(req.Filters[dim], v)
+			}
+		}
+	}
 	if !slices.Contains(report.Formats, req.Format) {
 		return req, "reports.error.format"
 	}
@@ -189,16 +224,14 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request, rc *reqC
 		if !slices.Contains(report.Languages, lang) {
 			lang = rc.L.Lang
 		}
-		s.renderReports(w, r, rc, http.StatusBadRequest, lang, q, rc.L.T(bad))
-		return nil
+		return s.renderReports(w, r, rc, http.StatusBadRequest, lang, q, rc.L.T(bad))
 	}
 	var buf bytes.Buffer
 	meta, err := report.Build(r.Context(), s.db, req, &buf)
 	if err != nil {
 		var ie *report.InvalidError
 		if errors.As(err, &ie) {
-			s.renderReports(w, r, rc, http.StatusBadRequest, req.Lang, q, rc.L.T("reports.error.params"))
-			return nil
+			return s.renderReports(w, r, rc, http.StatusBadRequest, req.Lang, q, rc.L.T("reports.error.params"))
 		}
 		return fmt.Errorf("report %s %s..%s: %w", req.Format, req.From, req.To, err)
 	}

@@ -22,6 +22,7 @@ import (
 	"vox/internal/auth"
 	"vox/internal/channel/notify"
 	"vox/internal/insights"
+	"vox/internal/report"
 	"vox/internal/store"
 	"vox/internal/survey"
 )
@@ -42,6 +43,9 @@ type Options struct {
 	Alerts *alert.Service
 	// Surveys manages surveys and invitations; nil as for Alerts.
 	Surveys *survey.Service
+	// Reports sends the weekly report emails; nil keeps the orders and
+	// queues sends, which a process with a scheduler and email delivers.
+	Reports *report.Scheduler
 	// Mailer sends invitations and password resets; nil means those
 	// emails cannot be sent and the pages say so.
 	Mailer *notify.Mailer

@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/mail"
 	"net/smtp"
+	"net/textproto"
 	"strings"
 	"time"
 )
@@ -43,20 +44,37 @@ func (m *Mailer) Send(ctx context.Context, to []string, subject, body string) er
 	})
 }
 
-// send runs the SMTP dialogue for the message that build renders.
+// ErrRejected means the SMTP server refused the message or a recipient
+// for good (a 5xx reply): sending it again cannot help.
+var ErrRejected = errors.New("rejected by the mail server")
+
+// send runs the SMTP dialogue for the message that build renders; any
+// refused recipient fails the whole message.
 func (m *Mailer) send(ctx context.Context, to []string, build func(from *mail.Address, rcpts []string) []byte) error {
+	_, err := m.deliver(ctx, "", to, false, build)
+	return err
+}
+
+// deliver runs the SMTP dialogue. from overrides the mailer's sender when
+// not empty. With skipRejected, recipients the server refuses for good are
+// left out and returned, and the message goes to the others (refused by
+// all: ErrRejected). 5xx replies are wrapped in ErrRejected.
+func (m *Mailer) deliver(ctx context.Context, from string, to []string, skipRejected bool, build func(from *mail.Address, rcpts []string) []byte) ([]string, error) {
 	if len(to) == 0 {
-		return fmt.Errorf("%w: no recipients", ErrBadAddress)
+		return nil, fmt.Errorf("%w: no recipients", ErrBadAddress)
 	}
-	from, err := mail.ParseAddress(m.From)
+	if from == "" {
+		from = m.From
+	}
+	sender, err := mail.ParseAddress(from)
 	if err != nil {
-		return fmt.Errorf("mailer from %q: %w", m.From, err)
+		return nil, fmt.Errorf("mailer from %q: %w", from, err)
 	}
 	var rcpts []string
 	for _, t := range to {
 		a, err := mail.ParseAddress(t)
 		if err != nil {
-			return fmt.Errorf("%w: %q", ErrBadAddress, t)
+			return nil, fmt.Errorf("%w: %q", ErrBadAddress, t)
 		}
 		rcpts = append(rcpts, a.Address)
 	}
@@ -68,7 +86,7 @@ func (m *Mailer) send(ctx context.Context, to []string, build func(from *mail.Ad
 	defer cancel()
 	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", m.Addr)
 	if err != nil {
-		return fmt.Errorf("smtp dial: %w", err)
+		return nil, fmt.Errorf("smtp dial: %w", err)
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
@@ -77,38 +95,62 @@ func (m *Mailer) send(ctx context.Context, to []string, build func(from *mail.Ad
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
 		conn.Close()
-		return fmt.Errorf("smtp: %w", err)
+		return nil, fmt.Errorf("smtp: %w", err)
 	}
 	defer c.Close()
 	if ok, _ := c.Extension("STARTTLS"); ok {
 		if err := c.StartTLS(&tls.Config{ServerName: host, InsecureSkipVerify: m.InsecureSkipVerify}); err != nil {
-			return fmt.Errorf("smtp starttls: %w", err)
+			return nil, fmt.Errorf("smtp starttls: %w", err)
 		}
 	}
 	if m.Username != "" {
 		if err := c.Auth(smtp.PlainAuth("", m.Username, m.Password, host)); err != nil {
-			return fmt.Errorf("smtp auth: %w", err)
+			return nil, fmt.Errorf("smtp auth: %w", err)
 		}
 	}
-	if err := c.Mail(from.Address); err != nil {
-		return fmt.Errorf("smtp mail from: %w", err)
+	if err := c.Mail(sender.Address); err != nil {
+		return nil, smtpError("smtp mail from", err)
 	}
+	var accepted, rejected []string
 	for _, r := range rcpts {
-		if err := c.Rcpt(r); err != nil {
-			return fmt.Errorf("smtp rcpt %s: %w", r, err)
+		err := c.Rcpt(r)
+		switch {
+		case err == nil:
+			accepted = append(accepted, r)
+		case skipRejected && permanentReply(err):
+			rejected = append(rejected, r)
+		default:
+			return nil, smtpError("smtp rcpt "+r, err)
 		}
+	}
+	if len(accepted) == 0 {
+		return rejected, fmt.Errorf("%w: every recipient refused (%s)", ErrRejected, strings.Join(rejected, ", "))
 	}
 	w, err := c.Data()
 	if err != nil {
-		return fmt.Errorf("smtp data: %w", err)
+		return nil, smtpError("smtp data", err)
 	}
-	if _, err := w.Write(build(from, rcpts)); err != nil {
-		return fmt.Errorf("smtp write: %w", err)
+	if _, err := w.Write(build(sender, accepted)); err != nil {
+		return nil, fmt.Errorf("smtp write: %w", err)
 	}
 	if err := w.Close(); err != nil {
-		return fmt.Errorf("smtp data end: %w", err)
+		return nil, smtpError("smtp data end", err)
 	}
-	return c.Quit()
+	return rejected, c.Quit()
+}
+
+// permanentReply reports whether err is a 5xx SMTP reply.
+func permanentReply(err error) bool {
+	var te *textproto.Error
+	return errors.As(err, &te) && te.Code >= 500
+}
+
+// smtpError wraps err with what failed, marking 5xx replies ErrRejected.
+func smtpError(what string, err error) error {
+	if permanentReply(err) {
+		return fmt.Errorf("%s: %w: %w", what, ErrRejected, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // buildMessage renders a MIME message. The subject is stripped of line
