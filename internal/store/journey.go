@@ -111,9 +111,9 @@ type NPSAnswer struct {
 }
 
 // NPSAnswers returns up to limit NPS answers that occurred in [from, to),
-// newest first, and whether more exist. Key drivers need per-answer topic
-// sets, which rollups cannot give (a regression needs co-occurrence), so
-// this is the one analysis that reads feedback_items; the limit bounds it.
+// newest first, and whether more exist, read from feedback_items. Key
+// drivers read NPSTopicSets (a rollup) instead; this is the raw answer that
+// tests check that rollup against.
 func (db *DB) NPSAnswers(ctx context.Context, workspaceID int64, from, to time.Time, limit int) ([]NPSAnswer, bool, error) {
 	rows, err := db.query(ctx, `SELECT nps, topics, stage, touchpoint FROM feedback_items
 		WHERE workspace_id = ? AND occurred_at >= ? AND occurred_at < ? AND nps IS NOT NULL

@@ -17,7 +17,8 @@ import (
 // so rollups are exactly what a recomputation from raw items gives, and a
 // rolled-back batch leaves nothing behind.
 //
-// Three tables (004_rollups.sql), each a trade-off of size against reach:
+// Three tables (004_rollups.sql), each a trade-off of size against reach
+// (a fourth, rollup_nps_topics, serves key drivers: rollup_nps_topics.go):
 //
 //   - rollup_slices: one row per day × (dimension, value), topic included.
 //     At most days × Σ distinct values rows; answers every unfiltered
@@ -222,16 +223,22 @@ type sliceKey struct {
 	val string
 }
 
-// rollupDelta is what one batch changes in the three tables.
+// rollupDelta is what one batch changes in the rollup tables.
 type rollupDelta struct {
 	slices map[sliceKey]*RollupCounts
 	cube   map[cubeKey]*RollupCounts
 	topics map[topicKey]*RollupCounts
+	nps    map[npsTopicKey]int64 // rollup_nps_topics (rollup_nps_topics.go)
 }
 
 func newRollupDelta() *rollupDelta {
-	return &rollupDelta{slices: map[sliceKey]*RollupCounts{}, cube: map[cubeKey]*RollupCounts{}, topics: map[topicKey]*RollupCounts{}}
+	return &rollupDelta{slices: map[sliceKey]*RollupCounts{}, cube: map[cubeKey]*RollupCounts{},
+		topics: map[topicKey]*RollupCounts{}, nps: map[npsTopicKey]int64{}}
 }
+
+// rollupTables are the tables a rollup delta writes; each has an items
+// counter, and a row whose items fell to 0 is empty.
+var rollupTables = []string{"rollup_slices", "rollup_cube", "rollup_topic_cube", "rollup_nps_topics"}
 
 func addTo[K comparable](m map[K]*RollupCounts, k K, it *FeedbackItem, sign int64) {
 	c := m[k]
@@ -271,6 +278,7 @@ func (d *rollupDelta) add(it *FeedbackItem, loc *time.Location, sign int64) {
 		addTo(d.topics, topicKey{topic: tp, cube: k}, it, sign)
 		addTo(d.slices, sliceKey{dim: "topic", day: k.day, val: tp}, it, sign)
 	}
+	d.addNPS(it, k.day, sign)
 }
 
 // ItemTopics returns an item's distinct non-empty topics in first-seen order:
@@ -368,11 +376,15 @@ func (tx *Tx) applyRollupDelta(ctx context.Context, workspaceID int64, d *rollup
 	if err != nil {
 		return err
 	}
-	return upsertRows(ctx, tx, workspaceID, "rollup_topic_cube", append([]string{"day", "topic"}, cubeColumns...), d.topics,
+	err = upsertRows(ctx, tx, workspaceID, "rollup_topic_cube", append([]string{"day", "topic"}, cubeColumns...), d.topics,
 		func(k topicKey) []any { v := k.cube.values(); return append([]any{v[0], k.topic}, v[1:]...) },
 		func(a, b topicKey) int {
 			return cmp.Or(cmp.Compare(a.cube.day, b.cube.day), cmp.Compare(a.topic, b.topic), compareCube(a.cube, b.cube))
 		})
+	if err != nil {
+		return err
+	}
+	return tx.upsertNPSTopics(ctx, workspaceID, d.nps)
 }
 
 // workspaceLocation loads the workspace's time zone; an unknown zone name
@@ -437,7 +449,7 @@ func (tx *Tx) RemoveFromRollups(ctx context.Context, workspaceID int64, items []
 	if err := tx.changeRollups(ctx, workspaceID, ptrs, -1); err != nil {
 		return err
 	}
-	for _, table := range []string{"rollup_slices", "rollup_cube", "rollup_topic_cube"} {
+	for _, table := range rollupTables {
 		if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE workspace_id = ? AND items <= 0`, workspaceID); err != nil {
 			return fmt.Errorf("prune %s: %w", table, err)
 		}
@@ -451,7 +463,7 @@ func (tx *Tx) RemoveFromRollups(ctx context.Context, workspaceID int64, items []
 // verify consistency; ingest never needs it.
 func (db *DB) RebuildRollups(ctx context.Context, workspaceID int64) error {
 	return db.InTx(ctx, func(tx *Tx) error {
-		for _, table := range []string{"rollup_slices", "rollup_cube", "rollup_topic_cube"} {
+		for _, table := range rollupTables {
 			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE workspace_id = ?`, workspaceID); err != nil {
 				return fmt.Errorf("rebuild rollups: %w", err)
 			}
