@@ -227,6 +227,7 @@ func (tx *Tx) moveRollups(ctx context.Context, workspaceID int64, old, fresh []*
 		d.add(it, loc, 1)
 	}
 	dropZero(d.slices)
+	dropZero(d.kinds)
 	dropZero(d.cube)
 	dropZero(d.topics)
 	for k, n := range d.nps {

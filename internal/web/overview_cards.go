@@ -166,19 +166,14 @@ func (s *Server) mentionVolume(ctx context.Context, v *overviewView) (mentionsCa
 		}
 	}
 	svc, ws := s.insights(), v.rc.Workspace.ID
-	var total, byChannel, tone insights.Result
+	var res []insights.Result
 	var spikes []store.Alert
 	err := parallel(
 		func() (err error) {
-			total, err = svc.Metric(ctx, ws, insights.Query{Metric: "volume", From: v.from, To: v.to, Filters: filters})
-			return err
-		},
-		func() (err error) {
-			byChannel, err = svc.Metric(ctx, ws, insights.Query{Metric: "volume", By: []string{"channel"}, From: v.from, To: v.to, Filters: filters})
-			return err
-		},
-		func() (err error) {
-			tone, err = svc.Metric(ctx, ws, insights.Query{Metric: "sentiment", By: []string{"channel"}, From: v.from, To: v.to, Filters: filters})
+			res, err = svc.Metrics(ctx, ws, []insights.Query{
+				{Metric: "volume", From: v.from, To: v.to, Filters: filters},
+				{Metric: "volume", By: []string{"channel"}, From: v.from, To: v.to, Filters: filters},
+				{Metric: "sentiment", By: []string{"channel"}, From: v.from, To: v.to, Filters: filters}})
 			return err
 		},
 		func() (err error) {
@@ -188,6 +183,7 @@ func (s *Server) mentionVolume(ctx context.Context, v *overviewView) (mentionsCa
 	if err != nil {
 		return card, err
 	}
+	total, byChannel, tone := res[0], res[1], res[2]
 	if len(total.Groups) > 0 {
 		card.Total, card.Change = total.Groups[0].N, total.Groups[0].Change
 	}
