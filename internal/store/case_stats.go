@@ -51,3 +51,30 @@ func (db *DB) CaseTimings(ctx context.Context, workspaceID int64, from, to time.
 	}
 	return out, rows.Err()
 }
+
+// CaseSLATimings returns the timings of the workspace's cases created in
+// [from, to), oldest first, from the cases table alone: without team, owner
+// or first reply (FirstReplyAt stays nil), which need a join and a look at
+// each case's events. It is what the overview's SLA shares need.
+func (db *DB) CaseSLATimings(ctx context.Context, workspaceID int64, from, to time.Time) ([]CaseTiming, error) {
+	rows, err := db.query(ctx, `SELECT id, status, created_at, due_at, first_action_at, resolved_at
+		FROM cases WHERE workspace_id = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id`,
+		workspaceID, from.UnixMilli(), to.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("case sla timings: %w", err)
+	}
+	defer rows.Close()
+	out := []CaseTiming{}
+	for rows.Next() {
+		var c CaseTiming
+		var created, due int64
+		var first, resolved sql.NullInt64
+		if err := rows.Scan(&c.ID, &c.Status, &created, &due, &first, &resolved); err != nil {
+			return nil, fmt.Errorf("case sla timings: %w", err)
+		}
+		c.CreatedAt, c.DueAt = fromMillis(created), fromMillis(due)
+		c.FirstActionAt, c.ResolvedAt = optMillis(first), optMillis(resolved)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -250,8 +250,8 @@ func spikeFor(v *overviewView, a store.Alert) (spikeRow, bool) {
 }
 
 // casesCard is how the company acts: cases open now, and how the cases
-// created in the period met their SLA (alert.CaseStats, as GET
-// /api/v1/cases/stats).
+// created in the period met their SLA (alert.CaseSLA: the figures of GET
+// /api/v1/cases/stats but FRT, which the card does not show).
 type casesCard struct {
 	Available     bool // the alerting service runs in this process
 	OpenNow       int
@@ -277,11 +277,10 @@ func (s *Server) caseSLA(ctx context.Context, v *overviewView) (casesCard, error
 	ws := v.rc.Workspace.ID
 	return card, parallel(
 		func() error {
-			st, err := s.opt.Alerts.CaseStats(ctx, ws, v.start, v.end, "")
+			o, err := s.opt.Alerts.CaseSLA(ctx, ws, v.start, v.end)
 			if err != nil {
 				return err
 			}
-			o := st.Overall
 			card.Created, card.Open, card.Pending = o.Cases, o.Open, o.PendingAction
 			card.ResolvedInSLA, card.Acted24h = o.ResolvedWithinSLA, o.ActedWithin24h
 			card.ResolvedBar = newCIBar(o.ResolvedWithinSLA.Value, o.ResolvedWithinSLA.CILow, o.ResolvedWithinSLA.CIHigh, 0, 100)

@@ -23,7 +23,9 @@ import (
 
 // BenchmarkPages measures the server time of each main page on the demo
 // data (VOX_BENCH_ITEMS items, default 24000 like `vox demo`), logged in as
-// the owner, and reports p50/p95 and the page weight:
+// the owner, and reports p50/p95, the process's CPU time per request
+// (cpu-ms/op: what a page costs when the machine is loaded and wall times
+// mostly wait for a core) and the page weight:
 //
 //	go test -run '^$' -bench Pages -benchtime 50x ./internal/web/
 //
@@ -76,6 +78,7 @@ func BenchmarkPages(b *testing.B) {
 		b.Run(p.name, func(b *testing.B) {
 			var times []time.Duration
 			size := 0
+			cpu := processCPU()
 			for b.Loop() {
 				start := time.Now()
 				res, err := c.Get(srv.URL + p.path)
@@ -90,11 +93,13 @@ func BenchmarkPages(b *testing.B) {
 				}
 				size = int(n)
 			}
+			cpu = processCPU() - cpu
 			slices.Sort(times)
 			q := func(f float64) float64 { return float64(times[int(f*float64(len(times)-1))].Microseconds()) / 1000 }
 			b.ReportMetric(q(0.5), "p50-ms")
 			b.ReportMetric(q(0.95), "p95-ms")
 			b.ReportMetric(float64(size)/1024, "KiB")
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(times)), "cpu-ms/op")
 		})
 	}
 }
