@@ -111,3 +111,9 @@ INSERT INTO rollup_kind_slices (workspace_id, kind, dim, day, val, items, nps_pr
 INSERT INTO rollup_kind_slices (workspace_id, kind, dim, day, val, items, nps_promoters, nps_passives, nps_detractors, csat5_1, csat5_2, csat5_3, csat5_4, csat5_5, csat10_1, csat10_2, csat10_3, csat10_4, csat10_5, csat10_6, csat10_7, csat10_8, csat10_9, csat10_10, ces_1, ces_2, ces_3, ces_4, ces_5, ces_6, ces_7, sentiment_positive, sentiment_neutral, sentiment_negative)
     SELECT workspace_id, kind, 'topic', day, topic, SUM(items), SUM(nps_promoters), SUM(nps_passives), SUM(nps_detractors), SUM(csat5_1), SUM(csat5_2), SUM(csat5_3), SUM(csat5_4), SUM(csat5_5), SUM(csat10_1), SUM(csat10_2), SUM(csat10_3), SUM(csat10_4), SUM(csat10_5), SUM(csat10_6), SUM(csat10_7), SUM(csat10_8), SUM(csat10_9), SUM(csat10_10), SUM(ces_1), SUM(ces_2), SUM(ces_3), SUM(ces_4), SUM(ces_5), SUM(ces_6), SUM(ces_7), SUM(sentiment_positive), SUM(sentiment_neutral), SUM(sentiment_negative)
     FROM rollup_topic_cube GROUP BY workspace_id, kind, day, topic;
+
+-- The overview's mentions card lists the period's spike alerts: without an
+-- index on kind SQLite read every alert of the workspace to find them (rule
+-- alerts are one per matched item: ~50k at 1M items). (workspace_id, kind,
+-- id) also keeps "alerts of a kind, newest first" in index order.
+CREATE INDEX alerts_kind ON alerts (workspace_id, kind, id);
