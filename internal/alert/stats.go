@@ -107,19 +107,22 @@ func (s *Service) CaseStats(ctx context.Context, ws int64, from, to time.Time, b
 	return out, nil
 }
 
-// CaseSLA is CaseStats' overall group without FRT (left empty): the counts,
-// time to action and SLA shares of the cases created in [from, to), read
-// from the cases table alone — FRT needs every case's events, and at 1M
-// items reading them was most of the overview's cases card.
+// CaseSLA is CaseStats' overall group without its durations (time to
+// action, FRT and ART are left empty): the counts and SLA shares of the
+// cases created in [from, to), counted by the database at now truncated to
+// the millisecond. At 1M items CaseStats read 11k cases and every case's
+// events for FRT, which the overview's cases card does not show.
 func (s *Service) CaseSLA(ctx context.Context, ws int64, from, to time.Time) (CaseStatsGroup, error) {
 	if !from.Before(to) {
 		return CaseStatsGroup{}, fieldErr("to", "must be after from")
 	}
-	rows, err := s.db.CaseSLATimings(ctx, ws, from, to)
+	c, err := s.db.CaseSLACounts(ctx, ws, from, to, s.now())
 	if err != nil {
 		return CaseStatsGroup{}, err
 	}
-	return caseGroupStats(rows, s.now()), nil
+	return CaseStatsGroup{Cases: c.Cases, Open: c.Open, Resolved: c.Resolved,
+		ActedWithin24h: share(c.Acted24h, c.Decided24h), PendingAction: c.Pending24h,
+		ActedWithinSLA: share(c.ActedInSLA, c.DecidedActSLA), ResolvedWithinSLA: share(c.ResolvedInSLA, c.DecidedResolve)}, nil
 }
 
 func caseGroupStats(rows []store.CaseTiming, now time.Time) CaseStatsGroup {

@@ -13,9 +13,10 @@ import (
 	"vox/internal/testutil"
 )
 
-// TestCaseSLAEqualsCaseStats: the overview's lean read gives CaseStats'
-// overall figures (FRT aside) for periods with and without cases, and only
-// the workspace's own cases.
+// TestCaseSLAEqualsCaseStats: the overview's count in SQL gives CaseStats'
+// overall figures (durations aside) for periods with and without cases, with
+// cases acted on, resolved, overdue and still pending, and only the
+// workspace's own cases.
 func TestCaseSLAEqualsCaseStats(t *testing.T) {
 	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -44,20 +45,23 @@ func TestCaseSLAEqualsCaseStats(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, p := range [][2]time.Time{{t0.Add(-time.Hour), t0.Add(time.Hour)}, {t0.Add(-time.Hour), t0.Add(72 * time.Hour)},
-			{t0.Add(time.Hour), t0.Add(2 * time.Hour)}} {
-			st, err := h.svc.CaseStats(ctx, h.ws.ID, p[0], p[1], "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := st.Overall
-			want.FRT = alert.DurationSummary{}
-			got, err := h.svc.CaseSLA(ctx, h.ws.ID, p[0], p[1])
-			if err != nil || !reflect.DeepEqual(got, want) {
-				t.Fatalf("%v: CaseSLA %+v %v\nwant %+v", p, got, err, want)
-			}
-			if g, err := h.svc.CaseSLA(ctx, other.ID, p[0], p[1]); err != nil || g.Cases != 0 {
-				t.Fatalf("other workspace: %+v %v", g, err)
+		for _, now := range []time.Time{t0.Add(3 * time.Hour), t0.Add(30 * time.Hour), t0.Add(30*time.Hour + 1500*time.Microsecond)} {
+			clk.Set(now) // within 24 h of creation some cases are pending; later, overdue
+			for _, p := range [][2]time.Time{{t0.Add(-time.Hour), t0.Add(time.Hour)}, {t0.Add(-time.Hour), t0.Add(72 * time.Hour)},
+				{t0.Add(time.Hour), t0.Add(2 * time.Hour)}} {
+				st, err := h.svc.CaseStats(ctx, h.ws.ID, p[0], p[1], "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := st.Overall
+				want.TimeToAction, want.FRT, want.ART = alert.DurationSummary{}, alert.DurationSummary{}, alert.DurationSummary{}
+				got, err := h.svc.CaseSLA(ctx, h.ws.ID, p[0], p[1])
+				if err != nil || !reflect.DeepEqual(got, want) {
+					t.Fatalf("%v: CaseSLA %+v %v\nwant %+v", p, got, err, want)
+				}
+				if g, err := h.svc.CaseSLA(ctx, other.ID, p[0], p[1]); err != nil || g.Cases != 0 {
+					t.Fatalf("other workspace: %+v %v", g, err)
+				}
 			}
 		}
 		if st, _ := h.svc.CaseSLA(ctx, h.ws.ID, t0.Add(-time.Hour), t0.Add(time.Hour)); st.Cases != 3 {

@@ -2,8 +2,8 @@
 // dimensions and time, the journey map, key drivers and pain points — by
 // turning the store's rollups into metric groups with the definitions of
 // internal/metrics. It sits between the API (and web pages, reports) and the
-// store, and never scans feedback_items except for key drivers, which need
-// per-answer topic sets (see Drivers).
+// store, and never scans feedback_items: key drivers, which need each
+// answer's topic set, read the rollup of answers per topic set (see Drivers).
 package insights
 
 import (

@@ -117,3 +117,10 @@ INSERT INTO rollup_kind_slices (workspace_id, kind, dim, day, val, items, nps_pr
 -- alerts are one per matched item: ~50k at 1M items). (workspace_id, kind,
 -- id) also keeps "alerts of a kind, newest first" in index order.
 CREATE INDEX alerts_kind ON alerts (workspace_id, kind, id);
+
+-- The overview's cases card counts the period's cases by their SLA figures
+-- (CaseSLACounts): with these columns in the index the count reads the
+-- index alone instead of every case row of the period (11k at 1M items).
+-- It replaces 009's (workspace_id, created_at), a prefix of it.
+DROP INDEX cases_created;
+CREATE INDEX cases_created ON cases (workspace_id, created_at, status, due_at, first_action_at, resolved_at);
