@@ -107,6 +107,24 @@ func (s *Service) CaseStats(ctx context.Context, ws int64, from, to time.Time, b
 	return out, nil
 }
 
+// CaseSLA is CaseStats' overall group without its durations (time to
+// action, FRT and ART are left empty): the counts and SLA shares of the
+// cases created in [from, to), counted by the database at now truncated to
+// the millisecond. At 1M items CaseStats read 11k cases and every case's
+// events for FRT, which the overview's cases card does not show.
+func (s *Service) CaseSLA(ctx context.Context, ws int64, from, to time.Time) (CaseStatsGroup, error) {
+	if !from.Before(to) {
+		return CaseStatsGroup{}, fieldErr("to", "must be after from")
+	}
+	c, err := s.db.CaseSLACounts(ctx, ws, from, to, s.now())
+	if err != nil {
+		return CaseStatsGroup{}, err
+	}
+	return CaseStatsGroup{Cases: c.Cases, Open: c.Open, Resolved: c.Resolved,
+		ActedWithin24h: share(c.Acted24h, c.Decided24h), PendingAction: c.Pending24h,
+		ActedWithinSLA: share(c.ActedInSLA, c.DecidedActSLA), ResolvedWithinSLA: share(c.ResolvedInSLA, c.DecidedResolve)}, nil
+}
+
 func caseGroupStats(rows []store.CaseTiming, now time.Time) CaseStatsGroup {
 	g := CaseStatsGroup{Cases: len(rows)}
 	times := make([]metrics.CaseTimes, 0, len(rows))

@@ -3,6 +3,7 @@ package insights
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -207,9 +208,6 @@ func (s *Service) FilteredJourneyMap(ctx context.Context, workspaceID int64, fro
 
 // Bounds of key-driver analysis.
 const (
-	// MaxDriverAnswers bounds the answers read for drivers (newest first);
-	// beyond it the estimate is precise enough and the read would be slow.
-	MaxDriverAnswers = 100_000
 	// MinTopicMentions is the fewest answers a topic needs to be estimated.
 	MinTopicMentions = 5
 	// MaxDriverTopics bounds the regression's size (most mentioned first).
@@ -220,18 +218,37 @@ const (
 
 // DriversResult is the key-driver analysis of NPS over a period.
 type DriversResult struct {
-	From      string            `json:"from"`
-	To        string            `json:"to"`
-	NPS       metrics.NPSResult `json:"nps"`
-	Answers   int               `json:"answers"`
-	Truncated bool              `json:"truncated"` // only the newest MaxDriverAnswers answers were used
-	Drivers   []metrics.Driver  `json:"drivers"`
+	From    string            `json:"from"`
+	To      string            `json:"to"`
+	NPS     metrics.NPSResult `json:"nps"`
+	Answers int               `json:"answers"`
+	// Truncated is true when filtered drivers used only the newest
+	// MaxDriverAnswers answers; unfiltered ones use every answer (rollups).
+	Truncated bool             `json:"truncated"`
+	Drivers   []metrics.Driver `json:"drivers"`
 }
 
-// npsAnswers reads the period's NPS answers: key drivers need each answer's
-// topic set, which rollups cannot give, so this reads feedback_items within
-// the bound MaxDriverAnswers.
-func (s *Service) npsAnswers(ctx context.Context, workspaceID int64, from, to store.Day, filters map[string][]string) ([]store.NPSAnswer, bool, error) {
+// MaxDriverAnswers bounds the raw answers a filtered driver analysis reads
+// (the newest ones); unfiltered drivers read every answer from rollups.
+const MaxDriverAnswers = 100_000
+
+// answerSets returns the period's NPS answers grouped by stage, touchpoint,
+// outcome and topic set: what key drivers need. Without filters they come
+// from a rollup of a few rows per day (store.NPSTopicSets). That rollup keeps
+// only stage and touchpoint, so with filters (channel, region, segment, …)
+// the newest MaxDriverAnswers raw answers are read and grouped here, and
+// truncated says whether there were more.
+func (s *Service) answerSets(ctx context.Context, workspaceID int64, from, to store.Day, filters map[string][]string) ([]store.NPSTopicSet, bool, error) {
+	if to < from {
+		return nil, false, invalid("to", "is before from")
+	}
+	if to-from+1 > MaxRangeDays {
+		return nil, false, invalid("from", "the range is longer than %d days", MaxRangeDays)
+	}
+	if len(filters) == 0 {
+		sets, err := s.DB.NPSTopicSets(ctx, workspaceID, from, to)
+		return sets, false, err
+	}
 	for d, vals := range filters {
 		if !slices.Contains(store.RollupDims, d) || d == "topic" {
 			return nil, false, invalid("filter["+d+"]", "unknown dimension %q (answers cannot be filtered by topic)", d)
@@ -242,37 +259,53 @@ func (s *Service) npsAnswers(ctx context.Context, workspaceID int64, from, to st
 			}
 		}
 	}
-	if to < from {
-		return nil, false, invalid("to", "is before from")
-	}
-	if to-from+1 > MaxRangeDays {
-		return nil, false, invalid("from", "the range is longer than %d days", MaxRangeDays)
-	}
 	loc, err := s.Location(ctx, workspaceID)
 	if err != nil {
 		return nil, false, err
 	}
-	return s.DB.NPSAnswers(ctx, workspaceID, from.Start(loc), (to + 1).Start(loc), MaxDriverAnswers, filters)
+	answers, truncated, err := s.DB.NPSAnswers(ctx, workspaceID, from.Start(loc), (to + 1).Start(loc), MaxDriverAnswers, filters)
+	if err != nil {
+		return nil, false, err
+	}
+	type key struct {
+		stage, touchpoint, topics string
+		outcome                   int
+	}
+	index := map[key]int{}
+	var sets []store.NPSTopicSet
+	for _, a := range answers {
+		k := key{a.Stage, a.Touchpoint, store.TopicSetKey(a.Topics), store.NPSOutcomeOf(a.NPS)}
+		i, ok := index[k]
+		if !ok {
+			var topics []string
+			_ = json.Unmarshal([]byte(k.topics), &topics)
+			i = len(sets)
+			index[k] = i
+			sets = append(sets, store.NPSTopicSet{Stage: a.Stage, Touchpoint: a.Touchpoint, Outcome: k.outcome, Topics: topics})
+		}
+		sets[i].Answers++
+	}
+	return sets, truncated, nil
 }
 
-// drivers runs metrics.KeyDrivers on answers over their topics mentioned at
-// least MinTopicMentions times.
-func drivers(answers []store.NPSAnswer) ([]metrics.Driver, metrics.NPSResult) {
+// drivers runs metrics.KeyDrivers on the answers of sets over their topics
+// mentioned at least MinTopicMentions times; n is the number of answers.
+func drivers(sets []store.NPSTopicSet) (ds []metrics.Driver, nps metrics.NPSResult, n int) {
 	mentions := map[string]int{}
-	rows := make([]metrics.DriverRow, len(answers))
+	rows := make([]metrics.DriverRow, len(sets))
 	var p, pa, d int
-	for i, a := range answers {
-		rows[i] = metrics.DriverRow{Outcome: metrics.NPSOutcome(a.NPS), Topics: a.Topics}
-		for _, tp := range a.Topics {
-			mentions[tp]++
+	for i, set := range sets {
+		rows[i] = metrics.DriverRow{Outcome: 100 * float64(set.Outcome), Topics: set.Topics, Weight: set.Answers}
+		for _, tp := range set.Topics {
+			mentions[tp] += set.Answers
 		}
-		switch metrics.NPSCategory(a.NPS) {
+		switch set.Outcome {
 		case 1:
-			p++
+			p += set.Answers
 		case 0:
-			pa++
+			pa += set.Answers
 		default:
-			d++
+			d += set.Answers
 		}
 	}
 	var topics []string
@@ -283,11 +316,11 @@ func drivers(answers []store.NPSAnswer) ([]metrics.Driver, metrics.NPSResult) {
 	}
 	slices.SortFunc(topics, func(a, b string) int { return cmp.Or(cmp.Compare(mentions[b], mentions[a]), cmp.Compare(a, b)) })
 	topics = topics[:min(len(topics), MaxDriverTopics)]
-	ds := metrics.KeyDrivers(rows, topics)
+	ds = metrics.KeyDrivers(rows, topics)
 	if ds == nil {
 		ds = []metrics.Driver{}
 	}
-	return ds, metrics.NPS(p, pa, d)
+	return ds, metrics.NPS(p, pa, d), p + pa + d
 }
 
 // Drivers estimates each topic's effect on NPS over the local days [from,
@@ -299,15 +332,15 @@ func (s *Service) Drivers(ctx context.Context, workspaceID int64, from, to store
 // FilteredDrivers is Drivers over the answers whose dimension values are
 // in filters (channel, region, segment, …; not topic).
 func (s *Service) FilteredDrivers(ctx context.Context, workspaceID int64, from, to store.Day, filters map[string][]string) (DriversResult, error) {
-	answers, truncated, err := s.npsAnswers(ctx, workspaceID, from, to, filters)
+	sets, truncated, err := s.answerSets(ctx, workspaceID, from, to, filters)
 	if err != nil {
 		return DriversResult{}, err
 	}
-	ds, nps := drivers(answers)
+	ds, nps, n := drivers(sets)
 	slices.SortStableFunc(ds, func(a, b metrics.Driver) int {
 		return cmp.Compare(abs(b.Effect)*b.Share, abs(a.Effect)*a.Share)
 	})
-	return DriversResult{From: from.String(), To: to.String(), NPS: nps, Answers: len(answers), Truncated: truncated, Drivers: ds}, nil
+	return DriversResult{From: from.String(), To: to.String(), NPS: nps, Answers: n, Truncated: truncated, Drivers: ds}, nil
 }
 
 func abs(x float64) float64 {
@@ -326,10 +359,11 @@ type PainPointGroup struct {
 
 // PainPointsResult ranks topics by negative impact × volume per group.
 type PainPointsResult struct {
-	From      string           `json:"from"`
-	To        string           `json:"to"`
-	By        string           `json:"by,omitempty"`
-	Answers   int              `json:"answers"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	By      string `json:"by,omitempty"`
+	Answers int    `json:"answers"`
+	// Truncated: see DriversResult.Truncated.
 	Truncated bool             `json:"truncated"`
 	Groups    []PainPointGroup `json:"groups"`
 }
@@ -346,20 +380,22 @@ func (s *Service) FilteredPainPoints(ctx context.Context, workspaceID int64, fro
 	if by != "" && by != "stage" && by != "touchpoint" {
 		return PainPointsResult{}, invalid("by", "must be stage or touchpoint")
 	}
-	answers, truncated, err := s.npsAnswers(ctx, workspaceID, from, to, filters)
+	sets, truncated, err := s.answerSets(ctx, workspaceID, from, to, filters)
 	if err != nil {
 		return PainPointsResult{}, err
 	}
-	groups := map[string][]store.NPSAnswer{}
-	for _, a := range answers {
+	groups := map[string][]store.NPSTopicSet{}
+	answers := 0
+	for _, set := range sets {
 		k := ""
 		switch by {
 		case "stage":
-			k = a.Stage
+			k = set.Stage
 		case "touchpoint":
-			k = a.Touchpoint
+			k = set.Touchpoint
 		}
-		groups[k] = append(groups[k], a)
+		groups[k] = append(groups[k], set)
+		answers += set.Answers
 	}
 	order := map[string]int{}
 	if by != "" {
@@ -377,9 +413,9 @@ func (s *Service) FilteredPainPoints(ctx context.Context, workspaceID int64, fro
 			}
 		}
 	}
-	res := PainPointsResult{From: from.String(), To: to.String(), By: by, Answers: len(answers), Truncated: truncated, Groups: []PainPointGroup{}}
+	res := PainPointsResult{From: from.String(), To: to.String(), By: by, Answers: answers, Truncated: truncated, Groups: []PainPointGroup{}}
 	for k, as := range groups {
-		ds, nps := drivers(as)
+		ds, nps, _ := drivers(as)
 		pps := metrics.PainPoints(ds)
 		if pps == nil {
 			pps = []metrics.PainPoint{}

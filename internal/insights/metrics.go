@@ -2,8 +2,8 @@
 // dimensions and time, the journey map, key drivers and pain points — by
 // turning the store's rollups into metric groups with the definitions of
 // internal/metrics. It sits between the API (and web pages, reports) and the
-// store, and never scans feedback_items except for key drivers, which need
-// per-answer topic sets (see Drivers).
+// store, and never scans feedback_items: key drivers, which need each
+// answer's topic set, read the rollup of answers per topic set (see Drivers).
 package insights
 
 import (
@@ -196,19 +196,9 @@ func (s *Service) Metric(ctx context.Context, workspaceID int64, q Query) (Resul
 		res.By = append(res.By, q.Grain)
 	}
 	rq := store.RollupQuery{Dims: q.By, Filters: q.Filters, Metric: q.Metric}
-	type groupKey struct {
-		bucket store.Day
-		dims   string
-	}
 	cur := map[groupKey]*store.RollupCounts{}
 	prev := map[groupKey]*store.RollupCounts{}
 	keys := map[string][]string{}
-	add := func(m map[groupKey]*store.RollupCounts, k groupKey, c *store.RollupCounts) {
-		if m[k] == nil {
-			m[k] = &store.RollupCounts{}
-		}
-		m[k].Add(c)
-	}
 	if q.Grain == "" {
 		rq.From, rq.To = q.From, q.To
 		rows, err := s.DB.RollupCounts(ctx, workspaceID, rq)
@@ -247,6 +237,27 @@ func (s *Service) Metric(ctx context.Context, workspaceID int64, q Query) (Resul
 			}
 		}
 	}
+	res.Groups = groups(q, cur, prev, keys)
+	return res, nil
+}
+
+// groupKey identifies a group of a metric answer: its grain bucket (0
+// without a grain) and its dimension values joined by NUL.
+type groupKey struct {
+	bucket store.Day
+	dims   string
+}
+
+func add(m map[groupKey]*store.RollupCounts, k groupKey, c *store.RollupCounts) {
+	if m[k] == nil {
+		m[k] = &store.RollupCounts{}
+	}
+	m[k].Add(c)
+}
+
+// groups evaluates q's metric on the counts of the period (cur) and of the
+// period or buckets before it (prev), in the answer's order.
+func groups(q Query, cur, prev map[groupKey]*store.RollupCounts, keys map[string][]string) []Group {
 	type sortable struct {
 		bucket store.Day
 		dims   string
@@ -281,10 +292,11 @@ func (s *Service) Metric(ctx context.Context, workspaceID int64, q Query) (Resul
 	slices.SortFunc(out, func(a, b sortable) int {
 		return cmp.Or(cmp.Compare(a.bucket, b.bucket), cmp.Compare(b.g.N, a.g.N), cmp.Compare(a.dims, b.dims))
 	})
+	res := make([]Group, 0, len(out))
 	for _, o := range out {
-		res.Groups = append(res.Groups, o.g)
+		res = append(res, o.g)
 	}
-	return res, nil
+	return res
 }
 
 // estimate is a metric value computed from counts.

@@ -14,10 +14,22 @@ const DriverRidge = 1.0
 
 // DriverRow is one response for key-driver analysis: its outcome and the topics
 // (or aspects) it mentions. Use NPSOutcome to code a 0-10 answer so that effects
-// come out in NPS points.
+// come out in NPS points. Weight is how many identical responses the row
+// stands for (0 counts as 1): responses with the same outcome and topics are
+// interchangeable in the regression, so a grouped count (a rollup) gives the
+// same estimates as the responses one by one.
 type DriverRow struct {
 	Outcome float64
 	Topics  []string
+	Weight  int
+}
+
+// weight is how many responses r stands for.
+func (r *DriverRow) weight() int {
+	if r.Weight <= 0 {
+		return 1
+	}
+	return r.Weight
 }
 
 // Driver is the estimated effect of mentioning a topic on the outcome, holding
@@ -62,12 +74,14 @@ func KeyDrivers(rows []DriverRow, topics []string) []Driver {
 		}
 	}
 	mentions := make([]int, len(topics))
+	n := 0
 	for _, r := range rows {
+		n += r.weight()
 		seen := make(map[string]bool, len(r.Topics))
 		for _, tp := range r.Topics {
 			if i, ok := index[tp]; ok && !seen[tp] {
 				seen[tp] = true
-				mentions[i]++
+				mentions[i] += r.weight()
 			}
 		}
 	}
@@ -81,14 +95,13 @@ func KeyDrivers(rows []DriverRow, topics []string) []Driver {
 		used = append(used, i)
 	}
 	p := len(used) + 1
-	n := len(rows)
 	if n <= p {
 		return nil
 	}
 
 	// Rows mention few topics, so work with the list of active columns (the
 	// intercept and each mentioned, modelled topic once) rather than dense rows.
-	active := make([][]int, n)
+	active := make([][]int, len(rows))
 	for i, r := range rows {
 		cols := []int{0}
 		for _, tp := range r.Topics {
@@ -101,10 +114,11 @@ func KeyDrivers(rows []DriverRow, topics []string) []Driver {
 	xtx := newMatrix(p)
 	xty := make([]float64, p)
 	for i, r := range rows {
+		w := float64(r.weight())
 		for _, a := range active[i] {
-			xty[a] += r.Outcome
+			xty[a] += w * r.Outcome
 			for _, b := range active[i] {
-				xtx[a][b]++
+				xtx[a][b] += w
 			}
 		}
 	}
@@ -122,7 +136,7 @@ func KeyDrivers(rows []DriverRow, topics []string) []Driver {
 		for _, a := range active[i] {
 			fit += beta[a]
 		}
-		rss += (r.Outcome - fit) * (r.Outcome - fit)
+		rss += float64(r.weight()) * (r.Outcome - fit) * (r.Outcome - fit)
 	}
 	df := float64(n - p)
 	sigma2 := rss / df

@@ -168,12 +168,23 @@ type CaseCounts struct {
 // escalated.
 func (db *DB) CaseInboxCounts(ctx context.Context, workspaceID, owner int64, now time.Time) (CaseCounts, error) {
 	var c CaseCounts
+	// One seek of the status index per active status: with `status <>
+	// 'resolved'` SQLite walked every case of the workspace (30k at 1M
+	// items, nearly all resolved) through another index.
+	args := []any{owner, now.UnixMilli()}
+	var parts []string
+	for _, st := range CaseStatuses {
+		if st != CaseResolved {
+			parts = append(parts, `SELECT owner_employee_id, due_at, escalation_level FROM cases WHERE workspace_id = ? AND status = ?`)
+			args = append(args, workspaceID, st)
+		}
+	}
 	err := db.queryRow(ctx, `SELECT COUNT(*),
 		COALESCE(SUM(CASE WHEN owner_employee_id = ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN owner_employee_id IS NULL THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN due_at < ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN escalation_level > 0 THEN 1 ELSE 0 END), 0)
-		FROM cases WHERE workspace_id = ? AND status <> 'resolved'`, owner, now.UnixMilli(), workspaceID).
+		FROM (`+strings.Join(parts, " UNION ALL ")+`) active`, args...).
 		Scan(&c.Active, &c.Mine, &c.Unassigned, &c.Overdue, &c.Escalated)
 	if err != nil {
 		return c, fmt.Errorf("case counts: %w", err)

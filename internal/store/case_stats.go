@@ -51,3 +51,44 @@ func (db *DB) CaseTimings(ctx context.Context, workspaceID int64, from, to time.
 	}
 	return out, rows.Err()
 }
+
+// CaseSLACounts are the SLA figures of a set of cases, as
+// alert.CaseStats defines them, counted by the database.
+type CaseSLACounts struct {
+	Cases, Open, Resolved int
+	// ResolvedInSLA of DecidedResolve: resolved by the due time, of those
+	// resolved or open past it.
+	ResolvedInSLA, DecidedResolve int
+	// ActedInSLA of DecidedAct: first acted on by the due time, of those
+	// acted on or not acted on past it.
+	ActedInSLA, DecidedActSLA int
+	// Acted24h of Decided24h: first acted on within 24 h of creation, of
+	// those acted on or older than 24 h; Pending24h: neither yet.
+	Acted24h, Decided24h, Pending24h int
+}
+
+// CaseSLACounts counts the SLA figures of the workspace's cases created in
+// [from, to) at now (to the millisecond), in one aggregate over the
+// cases_created index (014), which holds every column it reads.
+func (db *DB) CaseSLACounts(ctx context.Context, workspaceID int64, from, to, now time.Time) (CaseSLACounts, error) {
+	var c CaseSLACounts
+	const day = int64(24 * time.Hour / time.Millisecond)
+	nowMs := now.UnixMilli()
+	err := db.queryRow(ctx, `SELECT COUNT(*),
+		COALESCE(SUM(CASE WHEN status = 'resolved' AND resolved_at IS NOT NULL THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN status = 'resolved' AND resolved_at IS NOT NULL AND resolved_at <= due_at THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN status = 'resolved' AND resolved_at IS NOT NULL THEN 1 WHEN due_at < ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN first_action_at IS NOT NULL AND first_action_at <= due_at THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN first_action_at IS NOT NULL THEN 1 WHEN due_at < ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN first_action_at IS NOT NULL AND first_action_at - created_at <= ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN first_action_at IS NOT NULL THEN 1 WHEN ? - created_at > ? THEN 1 ELSE 0 END), 0)
+		FROM cases WHERE workspace_id = ? AND created_at >= ? AND created_at < ?`,
+		nowMs, nowMs, day, nowMs, day, workspaceID, from.UnixMilli(), to.UnixMilli()).
+		Scan(&c.Cases, &c.Resolved, &c.ResolvedInSLA, &c.DecidedResolve, &c.ActedInSLA, &c.DecidedActSLA, &c.Acted24h, &c.Decided24h)
+	if err != nil {
+		return c, fmt.Errorf("case sla counts: %w", err)
+	}
+	c.Open = c.Cases - c.Resolved
+	c.Pending24h = c.Cases - c.Decided24h
+	return c, nil
+}

@@ -258,6 +258,9 @@ func (db *DB) MergeCustomers(ctx context.Context, workspaceID, into, from int64,
 			into, now, workspaceID, from); err != nil {
 			return fmt.Errorf("merge customers: %w", err)
 		}
+		if err := tx.addCustomerCount(ctx, workspaceID, -1); err != nil {
+			return err
+		}
 		return tx.audit(ctx, AuditEntry{WorkspaceID: workspaceID, Actor: actor, Action: "customer.merge",
 			ObjectType: "customer", ObjectID: into, Details: map[string]any{"merged": from}})
 	})

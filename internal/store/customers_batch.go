@@ -84,6 +84,9 @@ func (tx *Tx) resolveCustomers(ctx context.Context, workspaceID int64, inputs []
 	if err := tx.insertCustomers(ctx, workspaceID, created, now); err != nil {
 		return nil, err
 	}
+	if err := tx.addCustomerCount(ctx, workspaceID, len(created)); err != nil {
+		return nil, err
+	}
 	// Attach every identity that had no owner to the profile that claimed it.
 	var fresh []identityRef
 	for _, r := range all {
@@ -106,15 +109,22 @@ func (tx *Tx) resolveCustomers(ctx context.Context, workspaceID int64, inputs []
 				remap[owner[r]] = a
 			}
 		}
+		dropped := 0
 		for lost, winner := range remap {
-			if _, err := tx.exec(ctx, `DELETE FROM customers WHERE workspace_id = ? AND id = ?`, workspaceID, lost); err != nil {
+			r, err := tx.exec(ctx, `DELETE FROM customers WHERE workspace_id = ? AND id = ?`, workspaceID, lost)
+			if err != nil {
 				return nil, fmt.Errorf("resolve customers: %w", err)
 			}
+			n, _ := r.RowsAffected()
+			dropped += int(n)
 			for i := range out {
 				if out[i] == lost {
 					out[i] = winner
 				}
 			}
+		}
+		if err := tx.addCustomerCount(ctx, workspaceID, -dropped); err != nil {
+			return nil, err
 		}
 	}
 	if err := tx.fillProfiles(ctx, workspaceID, inputs, out, known); err != nil {

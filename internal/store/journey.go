@@ -113,12 +113,12 @@ type NPSAnswer struct {
 }
 
 // NPSAnswers returns up to limit NPS answers that occurred in [from, to),
-// newest first, and whether more exist. Key drivers need per-answer topic
-// sets, which rollups cannot give (a regression needs co-occurrence), so
-// this is the one analysis that reads feedback_items; the limit bounds it.
-// filters keep the answers whose dimension values are among filters[dim],
-// as RollupQuery.Filters do, so drivers and pain points agree with the
-// metrics under the same filters; "topic" cannot filter answers.
+// newest first, and whether more exist, read from feedback_items. Unfiltered
+// key drivers read NPSTopicSets (a rollup) instead; filtered ones read this,
+// since that rollup keeps only stage and touchpoint. filters keep the answers
+// whose dimension values are among filters[dim], as RollupQuery.Filters do,
+// so drivers and pain points agree with the metrics under the same filters;
+// "topic" cannot filter answers. The limit bounds the read.
 func (db *DB) NPSAnswers(ctx context.Context, workspaceID int64, from, to time.Time, limit int, filters map[string][]string) ([]NPSAnswer, bool, error) {
 	where, args, err := itemFilters(filters)
 	if err != nil {

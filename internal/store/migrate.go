@@ -20,6 +20,13 @@ var dialectTokens = map[Dialect]*strings.Replacer{
 	Postgres: strings.NewReplacer("{{serial}}", "BIGSERIAL PRIMARY KEY", "{{blob}}", "BYTEA"),
 }
 
+// migrationSteps are Go steps that run after a migration's SQL, in its
+// transaction, for what SQL alone cannot fill (local days need the
+// workspace's time zone; topic sets need JSON).
+var migrationSteps = map[int]func(ctx context.Context, tx *Tx) error{
+	14: func(ctx context.Context, tx *Tx) error { return tx.fillNPSTopicRollups(ctx) },
+}
+
 type migration struct {
 	version int
 	name    string
@@ -79,6 +86,11 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 			for _, stmt := range splitStatements(dialectTokens[db.Dialect].Replace(m.sql)) {
 				if _, err := tx.tx.ExecContext(ctx, stmt); err != nil {
 					return fmt.Errorf("%s: %w\n%s", m.name, err, stmt)
+				}
+			}
+			if step := migrationSteps[m.version]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return fmt.Errorf("%s: %w", m.name, err)
 				}
 			}
 			if _, err := tx.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,

@@ -120,6 +120,7 @@ func (tx *Tx) erase(ctx context.Context, workspaceID int64, p *person) (ErasureR
 			return rep, fmt.Errorf("survey drafts: %w", err)
 		}
 	}
+	liveProfiles := 0 // the kept customer count (customers_count.go) counts profiles not merged away
 	steps := []struct {
 		n     *int
 		query string
@@ -134,7 +135,7 @@ func (tx *Tx) erase(ctx context.Context, workspaceID int64, p *person) (ErasureR
 		{&rep.AuditScrubbed, `UPDATE audit_log SET details = '{}' WHERE workspace_id = ? AND object_type = 'customer' AND object_id IN (%s)`},
 		// Tombstones point at the person; the person last.
 		{nil, `DELETE FROM customers WHERE workspace_id = ? AND id IN (%s) AND merged_into_id IS NOT NULL`},
-		{nil, `DELETE FROM customers WHERE workspace_id = ? AND id IN (%s)`},
+		{&liveProfiles, `DELETE FROM customers WHERE workspace_id = ? AND id IN (%s)`},
 	}
 	for _, s := range steps {
 		n, err := tx.deleteByIDs(ctx, s.query, workspaceID, p.profiles)
@@ -144,6 +145,9 @@ func (tx *Tx) erase(ctx context.Context, workspaceID int64, p *person) (ErasureR
 		if s.n != nil {
 			*s.n += n
 		}
+	}
+	if err := tx.addCustomerCount(ctx, workspaceID, -liveProfiles); err != nil {
+		return rep, fmt.Errorf("erase: %w", err)
 	}
 	if err := tx.raiseIDFloors(ctx, map[string][]int64{"customers": p.profiles, "survey_invitations": p.invitations, "jobs": jobs}); err != nil {
 		return rep, err

@@ -272,6 +272,14 @@ func TestErasePersonLeavesNoTrace(t *testing.T) {
 				t.Errorf("identity %v still resolves: %v", idn, err)
 			}
 		}
+		// The kept customer count (the overview's card) follows the erase.
+		kept, err := db.CountCustomers(ctx, f.ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raw, err := db.CountCustomersRaw(ctx, f.ws); err != nil || kept != raw {
+			t.Errorf("kept customer count %d after the erase, COUNT(*) %d (%v)", kept, raw, err)
+		}
 		// Rollups equal a recomputation from the items left.
 		from, to := store.DayFromDate(2000, 1, 1), store.DayFromDate(2100, 1, 1)
 		left := allItems(t, db, f.ws)

@@ -227,8 +227,14 @@ func (tx *Tx) moveRollups(ctx context.Context, workspaceID int64, old, fresh []*
 		d.add(it, loc, 1)
 	}
 	dropZero(d.slices)
+	dropZero(d.kinds)
 	dropZero(d.cube)
 	dropZero(d.topics)
+	for k, n := range d.nps {
+		if n == 0 {
+			delete(d.nps, k)
+		}
+	}
 	if err := tx.applyRollupDelta(ctx, workspaceID, d); err != nil {
 		return fmt.Errorf("rollups: %w", err)
 	}
@@ -251,7 +257,7 @@ func (db *DB) FinishReanalyze(ctx context.Context, cp *ReanalyzeCheckpoint) erro
 		return errors.New("finish reanalyze: no checkpoint")
 	}
 	err := db.InTx(ctx, func(tx *Tx) error {
-		for _, table := range []string{"rollup_slices", "rollup_cube", "rollup_topic_cube"} {
+		for _, table := range rollupTables {
 			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE workspace_id = ? AND items <= 0`, cp.WorkspaceID); err != nil {
 				return fmt.Errorf("prune %s: %w", table, err)
 			}

@@ -17,7 +17,8 @@ import (
 // so rollups are exactly what a recomputation from raw items gives, and a
 // rolled-back batch leaves nothing behind.
 //
-// Three tables (004_rollups.sql), each a trade-off of size against reach:
+// Three tables (004_rollups.sql), each a trade-off of size against reach
+// (a fourth, rollup_nps_topics, serves key drivers: rollup_nps_topics.go):
 //
 //   - rollup_slices: one row per day × (dimension, value), topic included.
 //     At most days × Σ distinct values rows; answers every unfiltered
@@ -222,16 +223,29 @@ type sliceKey struct {
 	val string
 }
 
-// rollupDelta is what one batch changes in the three tables.
+// kindSliceKey is one rollup_kind_slices row's key.
+type kindSliceKey struct {
+	kind string
+	sliceKey
+}
+
+// rollupDelta is what one batch changes in the rollup tables.
 type rollupDelta struct {
 	slices map[sliceKey]*RollupCounts
+	kinds  map[kindSliceKey]*RollupCounts
 	cube   map[cubeKey]*RollupCounts
 	topics map[topicKey]*RollupCounts
+	nps    map[npsTopicKey]int64 // rollup_nps_topics (rollup_nps_topics.go)
 }
 
 func newRollupDelta() *rollupDelta {
-	return &rollupDelta{slices: map[sliceKey]*RollupCounts{}, cube: map[cubeKey]*RollupCounts{}, topics: map[topicKey]*RollupCounts{}}
+	return &rollupDelta{slices: map[sliceKey]*RollupCounts{}, kinds: map[kindSliceKey]*RollupCounts{}, cube: map[cubeKey]*RollupCounts{},
+		topics: map[topicKey]*RollupCounts{}, nps: map[npsTopicKey]int64{}}
 }
+
+// rollupTables are the tables a rollup delta writes; each has an items
+// counter, and a row whose items fell to 0 is empty.
+var rollupTables = []string{"rollup_slices", "rollup_kind_slices", "rollup_cube", "rollup_topic_cube", "rollup_nps_topics"}
 
 func addTo[K comparable](m map[K]*RollupCounts, k K, it *FeedbackItem, sign int64) {
 	c := m[k]
@@ -266,11 +280,16 @@ func (d *rollupDelta) add(it *FeedbackItem, loc *time.Location, sign int64) {
 		{"segment", k.segment}, {"touchpoint", k.touchpoint}, {"stage", k.stage}, {"lang", k.lang},
 		{"employee", idText(k.employee)}, {"survey", idText(k.survey)}} {
 		addTo(d.slices, sliceKey{dim: dv.dim, day: k.day, val: dv.val}, it, sign)
+		if dv.dim != "kind" {
+			addTo(d.kinds, kindSliceKey{k.kind, sliceKey{dim: dv.dim, day: k.day, val: dv.val}}, it, sign)
+		}
 	}
 	for _, tp := range ItemTopics(it) {
 		addTo(d.topics, topicKey{topic: tp, cube: k}, it, sign)
 		addTo(d.slices, sliceKey{dim: "topic", day: k.day, val: tp}, it, sign)
+		addTo(d.kinds, kindSliceKey{k.kind, sliceKey{dim: "topic", day: k.day, val: tp}}, it, sign)
 	}
+	d.addNPS(it, k.day, sign)
 }
 
 // ItemTopics returns an item's distinct non-empty topics in first-seen order:
@@ -363,16 +382,28 @@ func (tx *Tx) applyRollupDelta(ctx context.Context, workspaceID int64, d *rollup
 	if err != nil {
 		return err
 	}
+	err = upsertRows(ctx, tx, workspaceID, "rollup_kind_slices", []string{"kind", "dim", "day", "val"}, d.kinds,
+		func(k kindSliceKey) []any { return []any{k.kind, k.dim, int32(k.day), k.val} },
+		func(a, b kindSliceKey) int {
+			return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.dim, b.dim), cmp.Compare(a.day, b.day), cmp.Compare(a.val, b.val))
+		})
+	if err != nil {
+		return err
+	}
 	err = upsertRows(ctx, tx, workspaceID, "rollup_cube", append([]string{"day"}, cubeColumns...), d.cube,
 		cubeKey.values, compareCube)
 	if err != nil {
 		return err
 	}
-	return upsertRows(ctx, tx, workspaceID, "rollup_topic_cube", append([]string{"day", "topic"}, cubeColumns...), d.topics,
+	err = upsertRows(ctx, tx, workspaceID, "rollup_topic_cube", append([]string{"day", "topic"}, cubeColumns...), d.topics,
 		func(k topicKey) []any { v := k.cube.values(); return append([]any{v[0], k.topic}, v[1:]...) },
 		func(a, b topicKey) int {
 			return cmp.Or(cmp.Compare(a.cube.day, b.cube.day), cmp.Compare(a.topic, b.topic), compareCube(a.cube, b.cube))
 		})
+	if err != nil {
+		return err
+	}
+	return tx.upsertNPSTopics(ctx, workspaceID, d.nps)
 }
 
 // workspaceLocation loads the workspace's time zone; an unknown zone name
@@ -458,6 +489,18 @@ func (tx *Tx) pruneRollups(ctx context.Context, workspaceID int64, d *rollupDelt
 			return fmt.Errorf("prune rollup_slices: %w", err)
 		}
 	}
+	for k := range d.kinds {
+		if _, err := tx.exec(ctx, `DELETE FROM rollup_kind_slices WHERE workspace_id = ? AND kind = ? AND dim = ? AND day = ? AND val = ? AND items <= 0`,
+			workspaceID, k.kind, k.dim, int32(k.day), k.val); err != nil {
+			return fmt.Errorf("prune rollup_kind_slices: %w", err)
+		}
+	}
+	for k := range d.nps {
+		if _, err := tx.exec(ctx, `DELETE FROM rollup_nps_topics WHERE workspace_id = ? AND day = ? AND stage = ? AND touchpoint = ?
+			AND outcome = ? AND topics = ? AND items <= 0`, workspaceID, int32(k.day), k.stage, k.touchpoint, k.outcome, k.topics); err != nil {
+			return fmt.Errorf("prune rollup_nps_topics: %w", err)
+		}
+	}
 	for k := range d.cube {
 		if _, err := tx.exec(ctx, `DELETE FROM rollup_cube WHERE workspace_id = ? AND `+cubeWhere+` AND items <= 0`,
 			append([]any{workspaceID}, k.values()...)...); err != nil {
@@ -479,7 +522,7 @@ func (tx *Tx) pruneRollups(ctx context.Context, workspaceID int64, d *rollupDelt
 // verify consistency; ingest never needs it.
 func (db *DB) RebuildRollups(ctx context.Context, workspaceID int64) error {
 	return db.InTx(ctx, func(tx *Tx) error {
-		for _, table := range []string{"rollup_slices", "rollup_cube", "rollup_topic_cube"} {
+		for _, table := range rollupTables {
 			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE workspace_id = ?`, workspaceID); err != nil {
 				return fmt.Errorf("rebuild rollups: %w", err)
 			}
@@ -606,7 +649,32 @@ func (db *DB) RollupCounts(ctx context.Context, workspaceID int64, q RollupQuery
 	where := []string{"workspace_id = ?", "day >= ?", "day <= ?"}
 	args := []any{workspaceID, int32(q.From), int32(q.To)}
 	var table string
-	switch {
+	switch kindDim, ok := kindSliceDim(q); {
+	case ok:
+		// Items of some kinds by (or filtered on) one other dimension.
+		table = "rollup_kind_slices"
+		kinds := q.Filters["kind"]
+		where = append(where, "kind IN ("+placeholders(len(kinds))+")", "dim = ?")
+		for _, k := range kinds {
+			args = append(args, k)
+		}
+		args = append(args, kindDim)
+		if vals := q.Filters[kindDim]; len(vals) > 0 {
+			where = append(where, "val IN ("+placeholders(len(vals))+")")
+			for _, v := range vals {
+				if kindDim == "employee" || kindDim == "survey" {
+					id, err := parseIDValue(v)
+					if err != nil {
+						return nil, fmt.Errorf("%w: filter %s: %q is not an id", ErrBadRollupQuery, kindDim, v)
+					}
+					v = idText(id)
+				}
+				args = append(args, v)
+			}
+		}
+		if len(q.Dims) == 1 {
+			group = append(group, "val")
+		}
 	case filters == 0 && len(q.Dims) <= 1:
 		table = "rollup_slices"
 		dim := "kind" // every item has exactly one kind, so its rows sum to the totals
@@ -691,6 +759,34 @@ func (db *DB) RollupCounts(ctx context.Context, workspaceID int64, q RollupQuery
 		return nil, fmt.Errorf("rollup counts: %w", err)
 	}
 	return out, nil
+}
+
+// kindSliceDim says whether rollup_kind_slices answers q, and with the rows
+// of which dimension: q filters on kind, groups by at most one dimension
+// other than kind, and filters on no other dimension than that one (or on
+// one when it groups by none). Every item has one channel, so the channel
+// rows sum to the totals when no dimension is involved.
+func kindSliceDim(q RollupQuery) (string, bool) {
+	if len(q.Filters["kind"]) == 0 || slices.Contains(q.Dims, "kind") || len(q.Dims) > 1 {
+		return "", false
+	}
+	dim := ""
+	if len(q.Dims) == 1 {
+		dim = q.Dims[0]
+	}
+	for d, vals := range q.Filters {
+		if d == "kind" || len(vals) == 0 {
+			continue
+		}
+		if dim != "" && d != dim {
+			return "", false
+		}
+		dim = d
+	}
+	if dim == "" {
+		dim = "channel"
+	}
+	return dim, true
 }
 
 // keyText renders a scanned key column: ids of 0 (none) become "".

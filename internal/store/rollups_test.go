@@ -332,6 +332,9 @@ func checkRollups(t *testing.T, db *store.DB, ws int64, items []store.FeedbackIt
 		if t.Failed() {
 			t.FailNow()
 		}
+		if len(q.Dims) == 0 && len(q.Filters) == 0 {
+			checkNPSTopicSets(t, db, ws, items, loc, q.From, q.To)
+		}
 	}
 }
 

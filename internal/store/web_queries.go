@@ -116,16 +116,6 @@ func (db *DB) SummarizeFeedback(ctx context.Context, workspaceID int64, from, to
 	return s, nil
 }
 
-// CountCustomers counts the workspace's customer profiles (merged ones excluded).
-func (db *DB) CountCustomers(ctx context.Context, workspaceID int64) (int, error) {
-	var n int
-	err := db.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE workspace_id = ? AND merged_into_id IS NULL`, workspaceID).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count customers: %w", err)
-	}
-	return n, nil
-}
-
 // CustomerNames maps customer ids of the workspace to their names, so a
 // listing can label its links without one query per row.
 func (db *DB) CustomerNames(ctx context.Context, workspaceID int64, ids []int64) (map[int64]string, error) {

@@ -49,15 +49,16 @@ func (s *Server) mentionsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		filters["channel"] = []string{channel}
 		data.Filter.Set("channel", channel)
 	}
-	svc := s.insights()
-	vol, err := svc.Metric(ctx, rc.Workspace.ID, insights.Query{Metric: "volume", By: []string{"channel"}, From: from, To: to, Filters: filters})
+	// One read of the rollups for the four questions (insights.Metrics).
+	res, err := s.insights().Metrics(ctx, rc.Workspace.ID, []insights.Query{
+		{Metric: "volume", By: []string{"channel"}, From: from, To: to, Filters: filters},
+		{Metric: "sentiment", By: []string{"channel"}, From: from, To: to, Filters: filters},
+		{Metric: "volume", Grain: metrics.GrainDay, From: from, To: to, Filters: filters},
+		{Metric: "sentiment", Grain: metrics.GrainDay, From: from, To: to, Filters: filters}})
 	if err != nil {
 		return err
 	}
-	tone, err := svc.Metric(ctx, rc.Workspace.ID, insights.Query{Metric: "sentiment", By: []string{"channel"}, From: from, To: to, Filters: filters})
-	if err != nil {
-		return err
-	}
+	vol, tone, dailyVol, dailyTone := res[0], res[1], res[2], res[3]
 	byCh := map[string]*mentionChannel{}
 	for _, g := range vol.Groups {
 		mc := &mentionChannel{Channel: g.Key["channel"], Items: g.N}
@@ -79,14 +80,6 @@ func (s *Server) mentionsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		data.ByChannel = append(data.ByChannel, *byCh[g.Key["channel"]])
 	}
 	// Daily volume stacked by tone; items not analysed yet are their own part.
-	dailyVol, err := svc.Metric(ctx, rc.Workspace.ID, insights.Query{Metric: "volume", Grain: metrics.GrainDay, From: from, To: to, Filters: filters})
-	if err != nil {
-		return err
-	}
-	dailyTone, err := svc.Metric(ctx, rc.Workspace.ID, insights.Query{Metric: "sentiment", Grain: metrics.GrainDay, From: from, To: to, Filters: filters})
-	if err != nil {
-		return err
-	}
 	type dayCounts struct{ items, pos, neu, neg int }
 	days := map[string]*dayCounts{}
 	for _, g := range dailyVol.Groups {

@@ -191,14 +191,11 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	loc := workspaceLocation(rc.Workspace)
 	view := &overviewView{rc: rc, from: from, to: to, start: from.Start(loc), end: (to + 1).Start(loc), kept: kept, filters: filters}
 	svc := s.insights()
-	data.Cards = make([]metricCard, len(overviewMetrics))
 	var tasks []func() error
-	for i, m := range overviewMetrics {
-		tasks = append(tasks, func() (err error) {
-			data.Cards[i], err = s.metricCard(ctx, rc, svc, m.name, from, to, filters, m.domainLo, m.domain, m.step)
-			return err
-		})
-	}
+	tasks = append(tasks, func() (err error) {
+		data.Cards, err = s.metricCards(ctx, rc, svc, from, to, filters)
+		return err
+	})
 	// Filter choices: the values seen in the period, busiest first.
 	base := map[string][]string{}
 	if own {
@@ -331,23 +328,37 @@ func (s *Server) surveyOptions(ctx context.Context, ws int64, chosen string) ([]
 	return out, nil
 }
 
-// metricCard reads one metric for the period (with the change against the
-// period before) and its weekly trend, from the rollups.
-func (s *Server) metricCard(ctx context.Context, rc *reqCtx, svc *insights.Service, metric string, from, to store.Day,
-	filters map[string][]string, lo, hi, step float64) (metricCard, error) {
-	card := metricCard{Metric: metric, Definition: "metric." + metric + ".def", PrevDays: int(to - from + 1)}
-	res, err := svc.Metric(ctx, rc.Workspace.ID, insights.Query{Metric: metric, From: from, To: to, Filters: filters})
-	if err != nil {
-		return card, err
+// metricCards reads the headline metrics for the period (with the change
+// against the period before) and their weekly trends, in one read of the
+// rollups (insights.Metrics).
+func (s *Server) metricCards(ctx context.Context, rc *reqCtx, svc *insights.Service, from, to store.Day,
+	filters map[string][]string) ([]metricCard, error) {
+	var qs []insights.Query
+	for _, m := range overviewMetrics {
+		qs = append(qs, insights.Query{Metric: m.name, From: from, To: to, Filters: filters},
+			insights.Query{Metric: m.name, Grain: metrics.GrainWeek, From: from, To: to, Filters: filters})
 	}
+	res, err := svc.Metrics(ctx, rc.Workspace.ID, qs)
+	if err != nil {
+		return nil, err
+	}
+	cards := make([]metricCard, len(overviewMetrics))
+	for i, m := range overviewMetrics {
+		if cards[i], err = metricCardOf(rc, m.name, from, to, res[2*i], res[2*i+1], m.domainLo, m.domain, m.step); err != nil {
+			return nil, err
+		}
+	}
+	return cards, nil
+}
+
+// metricCardOf makes one metric's card from its answer for the period and
+// its weekly answer.
+func metricCardOf(rc *reqCtx, metric string, from, to store.Day, res, weekly insights.Result, lo, hi, step float64) (metricCard, error) {
+	card := metricCard{Metric: metric, Definition: "metric." + metric + ".def", PrevDays: int(to - from + 1)}
 	if len(res.Groups) > 0 {
 		g := res.Groups[0]
 		card.Has, card.Value, card.CILow, card.CIHigh, card.N, card.Change = true, g.Value, g.CILow, g.CIHigh, g.N, g.Change
 		card.ExactValue = strconv.FormatFloat(g.Value, 'g', -1, 64)
-	}
-	weekly, err := svc.Metric(ctx, rc.Workspace.ID, insights.Query{Metric: metric, Grain: metrics.GrainWeek, From: from, To: to, Filters: filters})
-	if err != nil {
-		return card, err
 	}
 	pts := make([]chartPoint, 0, len(weekly.Groups))
 	for _, g := range weekly.Groups {

@@ -9,9 +9,9 @@ import (
 	"vox/internal/store"
 )
 
-// Pain points are the one overview card that reads feedback items rather
-// than rollups (key drivers need each answer's topic set): about half the
-// page's time on the demo data. Their answer changes only with new feedback,
+// Pain points are the one overview card that runs a regression (key drivers
+// over the period's answers per topic set, read from a rollup): thousands of
+// rows and a solve per request. Their answer changes only with new feedback,
 // so it is kept per workspace, period and grouping while the workspace's
 // newest item stays the same, and for at most painCacheTTL (re-analysis or
 // deletion changes topics without a new item).

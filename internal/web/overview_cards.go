@@ -166,19 +166,14 @@ func (s *Server) mentionVolume(ctx context.Context, v *overviewView) (mentionsCa
 		}
 	}
 	svc, ws := s.insights(), v.rc.Workspace.ID
-	var total, byChannel, tone insights.Result
+	var res []insights.Result
 	var spikes []store.Alert
 	err := parallel(
 		func() (err error) {
-			total, err = svc.Metric(ctx, ws, insights.Query{Metric: "volume", From: v.from, To: v.to, Filters: filters})
-			return err
-		},
-		func() (err error) {
-			byChannel, err = svc.Metric(ctx, ws, insights.Query{Metric: "volume", By: []string{"channel"}, From: v.from, To: v.to, Filters: filters})
-			return err
-		},
-		func() (err error) {
-			tone, err = svc.Metric(ctx, ws, insights.Query{Metric: "sentiment", By: []string{"channel"}, From: v.from, To: v.to, Filters: filters})
+			res, err = svc.Metrics(ctx, ws, []insights.Query{
+				{Metric: "volume", From: v.from, To: v.to, Filters: filters},
+				{Metric: "volume", By: []string{"channel"}, From: v.from, To: v.to, Filters: filters},
+				{Metric: "sentiment", By: []string{"channel"}, From: v.from, To: v.to, Filters: filters}})
 			return err
 		},
 		func() (err error) {
@@ -188,6 +183,7 @@ func (s *Server) mentionVolume(ctx context.Context, v *overviewView) (mentionsCa
 	if err != nil {
 		return card, err
 	}
+	total, byChannel, tone := res[0], res[1], res[2]
 	if len(total.Groups) > 0 {
 		card.Total, card.Change = total.Groups[0].N, total.Groups[0].Change
 	}
@@ -254,8 +250,8 @@ func spikeFor(v *overviewView, a store.Alert) (spikeRow, bool) {
 }
 
 // casesCard is how the company acts: cases open now, and how the cases
-// created in the period met their SLA (alert.CaseStats, as GET
-// /api/v1/cases/stats).
+// created in the period met their SLA (alert.CaseSLA: the figures of GET
+// /api/v1/cases/stats but FRT, which the card does not show).
 type casesCard struct {
 	Available     bool // the alerting service runs in this process
 	OpenNow       int
@@ -281,11 +277,10 @@ func (s *Server) caseSLA(ctx context.Context, v *overviewView) (casesCard, error
 	ws := v.rc.Workspace.ID
 	return card, parallel(
 		func() error {
-			st, err := s.opt.Alerts.CaseStats(ctx, ws, v.start, v.end, "")
+			o, err := s.opt.Alerts.CaseSLA(ctx, ws, v.start, v.end)
 			if err != nil {
 				return err
 			}
-			o := st.Overall
 			card.Created, card.Open, card.Pending = o.Cases, o.Open, o.PendingAction
 			card.ResolvedInSLA, card.Acted24h = o.ResolvedWithinSLA, o.ActedWithin24h
 			card.ResolvedBar = newCIBar(o.ResolvedWithinSLA.Value, o.ResolvedWithinSLA.CILow, o.ResolvedWithinSLA.CIHigh, 0, 100)
