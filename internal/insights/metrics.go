@@ -182,19 +182,7 @@ func (s *Service) Metric(ctx context.Context, workspaceID int64, q Query) (Resul
 	if err := q.Validate(); err != nil {
 		return Result{}, err
 	}
-	res := Result{Metric: q.Metric, Definition: Definitions[q.Metric], From: q.From.String(), To: q.To.String(),
-		By: slices.Clone(q.By), Groups: []Group{}}
-	for d, vals := range q.Filters {
-		if len(vals) > 0 {
-			if res.Filters == nil {
-				res.Filters = map[string][]string{}
-			}
-			res.Filters[d] = vals
-		}
-	}
-	if q.Grain != "" {
-		res.By = append(res.By, q.Grain)
-	}
+	res := emptyResult(q)
 	rq := store.RollupQuery{Dims: q.By, Filters: q.Filters, Metric: q.Metric}
 	cur := map[groupKey]*store.RollupCounts{}
 	prev := map[groupKey]*store.RollupCounts{}
@@ -433,4 +421,23 @@ func meanVar(counts []int64) (mean, variance, n float64) {
 		variance = math.Max(0, (sumSq-n*mean*mean)/(n-1))
 	}
 	return mean, variance, n
+}
+
+// emptyResult is q's result before any group: what was asked, with the
+// non-empty filters and the time grain as the last "by".
+func emptyResult(q Query) Result {
+	res := Result{Metric: q.Metric, Definition: Definitions[q.Metric], From: q.From.String(), To: q.To.String(),
+		By: slices.Clone(q.By), Groups: []Group{}}
+	for d, vals := range q.Filters {
+		if len(vals) > 0 {
+			if res.Filters == nil {
+				res.Filters = map[string][]string{}
+			}
+			res.Filters[d] = vals
+		}
+	}
+	if q.Grain != "" {
+		res.By = append(res.By, q.Grain)
+	}
+	return res
 }

@@ -97,19 +97,7 @@ func sameFilters(a, b map[string][]string) bool {
 // fromDays answers q from daily rows grouped by dims (a superset of q.By),
 // as Metric does from its own reads.
 func (s *Service) fromDays(q Query, dims []string, rows []store.RollupRow) Result {
-	res := Result{Metric: q.Metric, Definition: Definitions[q.Metric], From: q.From.String(), To: q.To.String(),
-		By: slices.Clone(q.By), Groups: []Group{}}
-	for d, vals := range q.Filters {
-		if len(vals) > 0 {
-			if res.Filters == nil {
-				res.Filters = map[string][]string{}
-			}
-			res.Filters[d] = vals
-		}
-	}
-	if q.Grain != "" {
-		res.By = append(res.By, q.Grain)
-	}
+	res := emptyResult(q)
 	idx := make([]int, len(q.By))
 	for i, d := range q.By {
 		idx[i] = slices.Index(dims, d)
