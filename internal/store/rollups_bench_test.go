@@ -385,5 +385,10 @@ func sqlLoad(b *testing.B, open func() *store.DB, n int) (*store.DB, store.Works
 		b.Fatal(err)
 	}
 	b.Logf("rebuilt rollups in %s", time.Since(t0).Round(time.Second))
+	if os.Getenv("VOX_BENCH_ANALYZE") != "" { // planner statistics, as autovacuum would gather them later
+		if err := db.ExecBench(ctx, `ANALYZE`); err != nil {
+			b.Fatal(err)
+		}
+	}
 	return db, ws
 }
