@@ -119,6 +119,23 @@ func TestDriversFromRollupMatchRawAnswers(t *testing.T) {
 				t.Errorf("driver %s: rollup %+v, raw %+v", w.Topic, got.Drivers, w)
 			}
 		}
+		// A filter that every answer passes takes the raw path (the rollup
+		// keeps no channel) and must find the same drivers.
+		filtered, err := svc.FilteredDrivers(ctx, ws.ID, from, to, map[string][]string{"channel": {"web"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filtered.Answers != got.Answers || filtered.NPS != got.NPS || filtered.Truncated || len(filtered.Drivers) != len(got.Drivers) {
+			t.Fatalf("filtered drivers: %d answers, %d drivers; unfiltered %d, %d", filtered.Answers, len(filtered.Drivers), got.Answers, len(got.Drivers))
+		}
+		for i := range got.Drivers {
+			if !sameDriver(filtered.Drivers[i], got.Drivers[i]) {
+				t.Errorf("filtered driver %d: %+v, unfiltered %+v", i, filtered.Drivers[i], got.Drivers[i])
+			}
+		}
+		if none, err := svc.FilteredDrivers(ctx, ws.ID, from, to, map[string][]string{"channel": {"sms"}}); err != nil || none.Answers != 0 {
+			t.Fatalf("drivers of a channel without answers: %d, %v", none.Answers, err)
+		}
 
 		for _, by := range []string{"", "stage", "touchpoint"} {
 			pp, err := svc.PainPoints(ctx, ws.ID, from, to, by)
