@@ -10,7 +10,7 @@ import (
 
 // ErrBackupPostgres is returned by Backup on PostgreSQL, whose own tools
 // (pg_dump, or base backups with WAL archiving) are the right ones.
-var ErrBackupPostgres = errors.New("backup: on PostgreSQL use pg_dump or a base backup; vox backup copies the embedded SQLite database")
+var ErrBackupPostgres = errors.New("on PostgreSQL use pg_dump or a base backup; vox backup copies the embedded SQLite database")
 
 // Backup writes a consistent copy of the SQLite database to path while Vox
 // keeps serving: VACUUM INTO reads one snapshot on a reader connection, so
