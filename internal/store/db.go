@@ -199,6 +199,9 @@ type queryer interface {
 type Tx struct {
 	db *DB
 	tx *sql.Tx
+	// deferred, inside a group commit, collects rollup additions to write
+	// once for the whole group (rollup_deferred.go); nil otherwise.
+	deferred *deferredRollups
 }
 
 // InTx runs fn in a write transaction, committing when fn returns nil.

@@ -17,7 +17,9 @@ import (
 // whatever else is already waiting (up to maxGroup; it never waits for
 // more, so a lone write is not delayed), and runs them in one transaction,
 // each inside its own SAVEPOINT. A call whose function fails is rolled back
-// to its savepoint and gets its error; the others go on. After the COMMIT
+// to its savepoint and gets its error; the others go on. The calls' rollup
+// additions are summed and written once, before the COMMIT
+// (rollup_deferred.go). After the COMMIT
 // each caller is answered. If the shared transaction itself fails (begin,
 // a savepoint, the commit), every call is run again alone in its own
 // transaction, so one bad write never fails its neighbours.
@@ -137,11 +139,15 @@ func (db *DB) commitGroup(batch []*groupCall) {
 	}
 	errs := make([]error, len(batch))
 	err := db.InTx(context.Background(), func(tx *Tx) error {
+		tx.deferred = newDeferredRollups()
 		for i, call := range batch {
 			if _, err := tx.tx.ExecContext(call.ctx, "SAVEPOINT vox_group"); err != nil {
 				return err
 			}
-			if errs[i] = call.fn(call.ctx, tx); errs[i] != nil {
+			tx.deferred.startCall()
+			errs[i] = call.fn(call.ctx, tx)
+			tx.deferred.endCall(errs[i] == nil)
+			if errs[i] != nil {
 				if _, err := tx.tx.ExecContext(call.ctx, "ROLLBACK TO SAVEPOINT vox_group"); err != nil {
 					return err
 				}
@@ -150,7 +156,9 @@ func (db *DB) commitGroup(batch []*groupCall) {
 				return err
 			}
 		}
-		return nil
+		r := tx.deferred
+		tx.deferred = nil
+		return r.flush(context.Background(), tx)
 	})
 	if err != nil {
 		for _, call := range batch {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -95,6 +97,86 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		t.Logf("%d grouped calls in %d transactions", calls, txs)
 		if txs >= calls {
 			t.Errorf("no transaction was shared: %d calls in %d transactions", calls, txs)
+		}
+	})
+}
+
+// TestGroupedRollupsMatchRawItems checks the rollups of grouped writes,
+// whose additions are summed per group and written once: concurrent
+// single-item writes to two workspaces, some refused by a hook and some
+// repeating an external id, leave rollups equal to a recomputation from the
+// items stored.
+func TestGroupedRollupsMatchRawItems(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := rand.New(rand.NewPCG(7, 11))
+		errRefused := errors.New("refused by the hook")
+		db.AddFeedbackHook(func(ctx context.Context, tx *store.Tx, _ int64, items []store.FeedbackItem) error {
+			for _, it := range items {
+				switch it.Text {
+				case "slow": // lets the others queue up, so that they share transactions
+					time.Sleep(30 * time.Millisecond)
+				case "bad":
+					return errRefused
+				}
+			}
+			return nil
+		})
+		zones := map[int64]*time.Location{}
+		g := &itemGen{r: r, transitions: map[int64][]time.Time{}}
+		var wss []int64
+		for _, tz := range []string{"Europe/Moscow", "America/New_York"} {
+			ws, err := db.CreateWorkspace(ctx, strings.ToLower(strings.ReplaceAll(tz, "/", "-")), tz, tz)
+			if err != nil {
+				t.Fatal(err)
+			}
+			zones[ws.ID] = store.LoadLocation(tz)
+			wss = append(wss, ws.ID)
+		}
+		type write struct {
+			ws int64
+			nf store.NewFeedback
+		}
+		writes := make([]write, 1200)
+		for i := range writes {
+			ws := pick(r, wss)
+			nf := g.item(ws, zones[ws])
+			switch {
+			case i%100 == 0:
+				nf.Item.Text = "slow"
+			case r.IntN(8) == 0:
+				nf.Item.Text = "bad"
+			}
+			writes[i] = write{ws, nf}
+		}
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 64)
+		for _, w := range writes {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				_, err := db.InsertFeedbackGrouped(ctx, w.ws, []store.NewFeedback{w.nf}, nil)
+				if err != nil && !(w.nf.Item.Text == "bad" && errors.Is(err, errRefused)) {
+					t.Errorf("write %q: %v", w.nf.Item.Text, err)
+				}
+			}()
+		}
+		wg.Wait()
+		txs, calls := db.GroupStats()
+		t.Logf("%d grouped calls in %d transactions", calls, txs)
+		if txs*2 > calls {
+			t.Errorf("too little grouping to test: %d calls in %d transactions", calls, txs)
+		}
+		from, to := store.DayFromDate(2009, 12, 25), store.DayFromDate(2016, 1, 5)
+		for _, ws := range wss {
+			items := allItems(t, db, ws)
+			for _, it := range items {
+				if it.Text == "bad" {
+					t.Fatalf("a refused write was stored: %+v", it)
+				}
+			}
+			checkRollups(t, db, ws, items, zones[ws], randomQueries(r, from, to))
 		}
 	})
 }

@@ -435,6 +435,12 @@ func (tx *Tx) addToRollups(ctx context.Context, workspaceID int64, batch []NewFe
 			items = append(items, &batch[i].Item)
 		}
 	}
+	if tx.deferred != nil && len(items) > 0 {
+		if err := tx.deferRollups(ctx, workspaceID, items); err != nil {
+			return fmt.Errorf("rollups: %w", err)
+		}
+		return nil
+	}
 	return tx.changeRollups(ctx, workspaceID, items, 1)
 }
 
