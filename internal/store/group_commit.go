@@ -144,7 +144,6 @@ func (db *DB) commitGroup(batch []*groupCall) {
 			if _, err := tx.tx.ExecContext(call.ctx, "SAVEPOINT vox_group"); err != nil {
 				return err
 			}
-			tx.deferred.startCall()
 			errs[i] = call.fn(call.ctx, tx)
 			tx.deferred.endCall(errs[i] == nil)
 			if errs[i] != nil {

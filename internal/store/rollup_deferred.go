@@ -11,10 +11,10 @@ import (
 // channel and survey, so each call's rollup upserts would rewrite the same
 // rollup_slices and rollup_kind_slices rows again and again: they were
 // two thirds of the group's time. Instead, inside a group, each call's
-// additions are collected in memory, added to the group's sum when the call
-// succeeds (dropped with its savepoint when it fails), and the group writes
-// the sum once before its COMMIT. If that write fails, the shared
-// transaction fails and every call is run again alone, writing its own rows.
+// items are noted, counted into the group's sum when the call succeeds
+// (forgotten with its savepoint when it fails), and the group writes the
+// sum once before its COMMIT. If that write fails, the shared transaction
+// fails and every call is run again alone, writing its own rows.
 //
 // Only additions are deferred: deletions (erase, retention, re-analysis)
 // never run in a group and prune emptied rows as they go.
@@ -23,50 +23,48 @@ import (
 type deferredRollups struct {
 	locs  map[int64]*time.Location // workspace time zones, read once per group
 	group map[int64]*rollupDelta   // the additions of the calls that succeeded
-	call  map[int64]*rollupDelta   // the additions of the running call
+	call  []deferredItems          // the items of the running call
+}
+
+type deferredItems struct {
+	workspaceID int64
+	items       []*FeedbackItem
 }
 
 func newDeferredRollups() *deferredRollups {
 	return &deferredRollups{locs: map[int64]*time.Location{}, group: map[int64]*rollupDelta{}}
 }
 
-// startCall begins collecting a call's additions.
-func (r *deferredRollups) startCall() { r.call = map[int64]*rollupDelta{} }
-
-// endCall adds the call's additions to the group's when it succeeded.
+// endCall counts the running call's items into the group's sum when the
+// call succeeded.
 func (r *deferredRollups) endCall(ok bool) {
 	if ok {
-		for ws, d := range r.call {
-			g := r.group[ws]
-			if g == nil {
-				g = newRollupDelta()
-				r.group[ws] = g
+		for _, c := range r.call {
+			d := r.group[c.workspaceID]
+			if d == nil {
+				d = newRollupDelta()
+				r.group[c.workspaceID] = d
 			}
-			g.merge(d)
+			loc := r.locs[c.workspaceID]
+			for _, it := range c.items {
+				d.add(it, loc, 1)
+			}
 		}
 	}
-	r.call = nil
+	r.call = r.call[:0]
 }
 
-// deferRollups counts items into the running call's additions.
+// deferRollups notes items whose rollup additions the running call makes.
 func (tx *Tx) deferRollups(ctx context.Context, workspaceID int64, items []*FeedbackItem) error {
 	r := tx.deferred
-	loc := r.locs[workspaceID]
-	if loc == nil {
-		var err error
-		if loc, err = tx.workspaceLocation(ctx, workspaceID); err != nil {
+	if r.locs[workspaceID] == nil {
+		loc, err := tx.workspaceLocation(ctx, workspaceID)
+		if err != nil {
 			return err
 		}
 		r.locs[workspaceID] = loc
 	}
-	d := r.call[workspaceID]
-	if d == nil {
-		d = newRollupDelta()
-		r.call[workspaceID] = d
-	}
-	for _, it := range items {
-		d.add(it, loc, 1)
-	}
+	r.call = append(r.call, deferredItems{workspaceID, items})
 	return nil
 }
 
@@ -84,26 +82,4 @@ func (r *deferredRollups) flush(ctx context.Context, tx *Tx) error {
 		}
 	}
 	return nil
-}
-
-// merge adds o's counts to d.
-func (d *rollupDelta) merge(o *rollupDelta) {
-	mergeCounts(d.slices, o.slices)
-	mergeCounts(d.kinds, o.kinds)
-	mergeCounts(d.cube, o.cube)
-	mergeCounts(d.topics, o.topics)
-	for k, n := range o.nps {
-		d.nps[k] += n
-	}
-}
-
-func mergeCounts[K comparable](dst, src map[K]*RollupCounts) {
-	for k, c := range src {
-		if have := dst[k]; have != nil {
-			have.Add(c)
-		} else {
-			cp := *c
-			dst[k] = &cp
-		}
-	}
 }

@@ -147,10 +147,22 @@ func (c *RollupCounts) fields() []*int64 {
 
 // Add adds o's counts to c.
 func (c *RollupCounts) Add(o *RollupCounts) {
-	dst, src := c.fields(), o.fields()
-	for i := range dst {
-		*dst[i] += *src[i]
+	c.Items += o.Items
+	c.Promoters += o.Promoters
+	c.Passives += o.Passives
+	c.Detractors += o.Detractors
+	for s := range c.CSAT5 {
+		c.CSAT5[s] += o.CSAT5[s]
 	}
+	for s := range c.CSAT10 {
+		c.CSAT10[s] += o.CSAT10[s]
+	}
+	for s := range c.CES {
+		c.CES[s] += o.CES[s]
+	}
+	c.Positive += o.Positive
+	c.Neutral += o.Neutral
+	c.Negative += o.Negative
 }
 
 // AddItem counts one item with weight sign (+1 to add, −1 to remove). It is
