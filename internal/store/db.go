@@ -202,6 +202,8 @@ type Tx struct {
 	// deferred, inside a group commit, collects rollup additions to write
 	// once for the whole group (rollup_deferred.go); nil otherwise.
 	deferred *deferredRollups
+	// lastIDs is the last id allocIDs handed out per table (SQLite).
+	lastIDs map[string]int64
 }
 
 // InTx runs fn in a write transaction, committing when fn returns nil.

@@ -141,17 +141,17 @@ func (db *DB) commitGroup(batch []*groupCall) {
 	err := db.InTx(context.Background(), func(tx *Tx) error {
 		tx.deferred = newDeferredRollups()
 		for i, call := range batch {
-			if _, err := tx.tx.ExecContext(call.ctx, "SAVEPOINT vox_group"); err != nil {
+			if _, err := tx.exec(call.ctx, "SAVEPOINT vox_group"); err != nil {
 				return err
 			}
 			errs[i] = call.fn(call.ctx, tx)
 			tx.deferred.endCall(errs[i] == nil)
 			if errs[i] != nil {
-				if _, err := tx.tx.ExecContext(call.ctx, "ROLLBACK TO SAVEPOINT vox_group"); err != nil {
+				if _, err := tx.exec(call.ctx, "ROLLBACK TO SAVEPOINT vox_group"); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.tx.ExecContext(call.ctx, "RELEASE SAVEPOINT vox_group"); err != nil {
+			if _, err := tx.exec(call.ctx, "RELEASE SAVEPOINT vox_group"); err != nil {
 				return err
 			}
 		}

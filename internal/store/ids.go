@@ -30,15 +30,26 @@ func (tx *Tx) allocIDs(ctx context.Context, table string, n int) ([]int64, error
 		}
 		return ids, rows.Err()
 	}
-	// id_floors (018_privacy.sql) keeps ids of erased rows from coming back.
-	var max int64
-	if err := tx.queryRow(ctx, `SELECT MAX(COALESCE((SELECT MAX(id) FROM `+table+`), 0),
-		COALESCE((SELECT floor FROM id_floors WHERE table_name = ?), 0))`, table).Scan(&max); err != nil {
-		return nil, fmt.Errorf("alloc %s ids: %w", table, err)
+	// Within one transaction the last id handed out is remembered: every
+	// insert into these tables takes its ids from here, and no other writer
+	// runs meanwhile, so it is still the largest (a savepoint rolled back
+	// leaves a gap, nothing worse). The grouped survey answers of a group
+	// commit thus read MAX(id) once per table instead of once per answer.
+	max, ok := tx.lastIDs[table]
+	if !ok {
+		// id_floors (018_privacy.sql) keeps ids of erased rows from coming back.
+		if err := tx.queryRow(ctx, `SELECT MAX(COALESCE((SELECT MAX(id) FROM `+table+`), 0),
+			COALESCE((SELECT floor FROM id_floors WHERE table_name = ?), 0))`, table).Scan(&max); err != nil {
+			return nil, fmt.Errorf("alloc %s ids: %w", table, err)
+		}
 	}
 	for i := 1; i <= n; i++ {
 		ids = append(ids, max+int64(i))
 	}
+	if tx.lastIDs == nil {
+		tx.lastIDs = map[string]int64{}
+	}
+	tx.lastIDs[table] = max + int64(n)
 	return ids, nil
 }
 

@@ -75,8 +75,9 @@ func BenchmarkSurveyPage(b *testing.B) {
 // BenchmarkSurveySubmit measures durable submits: each POST answers its own
 // invitation, storing a feedback item and a response in one transaction.
 func BenchmarkSurveySubmit(b *testing.B) {
-	_, svc, h, ws, sid := benchSetup(b)
+	db, svc, h, ws, sid := benchSetup(b)
 	paths := links(b, svc, ws, sid, b.N)
+	tx0, calls0 := db.GroupStats()
 	form := url.Values{"a_q1": {"9"}, "a_q2": {"Quick delivery and friendly staff"}}.Encode()
 	var i atomic.Int64
 	b.SetParallelism(16) // 32 concurrent respondents on 2 cores, like wrk -c32
@@ -93,6 +94,8 @@ func BenchmarkSurveySubmit(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "submits/s")
+	tx1, calls1 := db.GroupStats()
+	b.ReportMetric(float64(calls1-calls0)/float64(max(tx1-tx0, 1)), "calls/tx")
 }
 
 // BenchmarkQueueEmails measures invitations created with their send jobs,
