@@ -73,22 +73,29 @@ func (tx *Tx) upsertNPSTopics(ctx context.Context, workspaceID int64, m map[npsT
 		}
 	}
 	slices.SortFunc(keys, compareNPSTopic)
-	const perInsert = 200 // 7 values a row, well below SQLite's variable limit
-	for start := 0; start < len(keys); start += perInsert {
-		chunk := keys[start:min(start+perInsert, len(keys))]
+	start := 0
+	for _, size := range chunkSizes(len(keys)) {
+		chunk := keys[start : start+size]
+		start += size
 		args := make([]any, 0, 7*len(chunk))
 		for _, k := range chunk {
 			args = append(args, workspaceID, int32(k.day), k.stage, k.touchpoint, k.outcome, k.topics, m[k])
 		}
-		row := "(?, ?, ?, ?, ?, ?, ?)"
-		if _, err := tx.exec(ctx, `INSERT INTO rollup_nps_topics (workspace_id, day, stage, touchpoint, outcome, topics, items)
-			VALUES `+row+strings.Repeat(", "+row, len(chunk)-1)+`
-			ON CONFLICT (workspace_id, day, stage, touchpoint, outcome, topics)
-			DO UPDATE SET items = rollup_nps_topics.items + excluded.items`, args...); err != nil {
+		if _, err := tx.exec(ctx, npsTopicsUpsert(len(chunk)), args...); err != nil {
 			return fmt.Errorf("upsert rollup_nps_topics: %w", err)
 		}
 	}
 	return nil
+}
+
+// npsTopicsUpsert is the upsert of n rollup_nps_topics rows (chunkSizes
+// keeps n to a few values, so the texts stay few and compiled).
+func npsTopicsUpsert(n int) string {
+	row := "(?, ?, ?, ?, ?, ?, ?)"
+	return `INSERT INTO rollup_nps_topics (workspace_id, day, stage, touchpoint, outcome, topics, items)
+		VALUES ` + row + strings.Repeat(", "+row, n-1) + `
+		ON CONFLICT (workspace_id, day, stage, touchpoint, outcome, topics)
+		DO UPDATE SET items = rollup_nps_topics.items + excluded.items`
 }
 
 // NPSTopicSet is a number of NPS answers sharing an outcome, a topic set, a

@@ -3,12 +3,12 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -143,6 +143,21 @@ func (c *RollupCounts) fields() []*int64 {
 		f = append(f, &c.CES[s])
 	}
 	return append(f, &c.Positive, &c.Neutral, &c.Negative)
+}
+
+// appendCounts appends the counters in counterColumns order.
+func (c *RollupCounts) appendCounts(args []any) []any {
+	args = append(args, c.Items, c.Promoters, c.Passives, c.Detractors)
+	for s := 1; s <= 5; s++ {
+		args = append(args, c.CSAT5[s])
+	}
+	for s := 1; s <= 10; s++ {
+		args = append(args, c.CSAT10[s])
+	}
+	for s := 1; s <= 7; s++ {
+		args = append(args, c.CES[s])
+	}
+	return append(args, c.Positive, c.Neutral, c.Negative)
 }
 
 // Add adds o's counts to c.
@@ -316,13 +331,38 @@ func ItemTopics(it *FeedbackItem) []string {
 	return out
 }
 
-// rollupRowsPerInsert keeps a multi-row upsert (≤ 41 values a row) below
-// SQLite's bound-variable limit.
-const rollupRowsPerInsert = 100
+// Multi-row upserts are cut into chunks of fixed sizes: full chunks of
+// maxChunkRows rows, and the remainder in powers of two. Every statement
+// text is then one of seven per table, which the SQLite writer statement
+// cache and pgx's statement cache keep compiled; with one text per row
+// count, compiling a long upsert cost as much as running it.
+const maxChunkRows = 64 // ≤ 41 values a row: far below both engines' variable limits
+
+// chunkSizes returns the sizes n rows are written in, largest first.
+func chunkSizes(n int) []int {
+	var sizes []int
+	for ; n >= maxChunkRows; n -= maxChunkRows {
+		sizes = append(sizes, maxChunkRows)
+	}
+	for size := maxChunkRows / 2; size >= 1; size /= 2 {
+		if n >= size {
+			sizes = append(sizes, size)
+			n -= size
+		}
+	}
+	return sizes
+}
+
+// upsertTexts caches the text of each (table, row count) upsert.
+var upsertTexts sync.Map // string → string
 
 // upsertSQL builds `INSERT … ON CONFLICT (key) DO UPDATE SET c = t.c + excluded.c`
 // for n rows; the form is shared by SQLite and PostgreSQL.
 func upsertSQL(table string, keyCols []string, n int) string {
+	key := table + "/" + strconv.Itoa(n)
+	if v, ok := upsertTexts.Load(key); ok {
+		return v.(string)
+	}
 	cols := append(append([]string{"workspace_id"}, keyCols...), counterColumns...)
 	var b strings.Builder
 	b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
@@ -340,6 +380,7 @@ func upsertSQL(table string, keyCols []string, n int) string {
 		}
 		b.WriteString(c + " = " + table + "." + c + " + excluded." + c)
 	}
+	upsertTexts.Store(key, b.String())
 	return b.String()
 }
 
@@ -352,33 +393,17 @@ func upsertRows[K comparable](ctx context.Context, tx *Tx, workspaceID int64, ta
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, compare)
-	// Full chunks share one prepared statement: SQLite's parse of a long
-	// multi-row upsert otherwise costs as much as executing it.
-	var full *sql.Stmt
-	if len(keys) >= 2*rollupRowsPerInsert {
-		var err error
-		if full, err = tx.tx.PrepareContext(ctx, tx.db.q(upsertSQL(table, keyCols, rollupRowsPerInsert))); err != nil {
-			return fmt.Errorf("upsert %s: %w", table, err)
-		}
-		defer full.Close()
-	}
-	for start := 0; start < len(keys); start += rollupRowsPerInsert {
-		chunk := keys[start:min(start+rollupRowsPerInsert, len(keys))]
+	start := 0
+	for _, size := range chunkSizes(len(keys)) {
+		chunk := keys[start : start+size]
+		start += size
 		args := make([]any, 0, len(chunk)*(1+len(keyCols)+len(counterColumns)))
 		for _, k := range chunk {
 			args = append(args, workspaceID)
 			args = append(args, keyVals(k)...)
-			for _, f := range m[k].fields() {
-				args = append(args, *f)
-			}
+			args = m[k].appendCounts(args)
 		}
-		var err error
-		if full != nil && len(chunk) == rollupRowsPerInsert {
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.exec(ctx, upsertSQL(table, keyCols, len(chunk)), args...)
-		}
-		if err != nil {
+		if _, err := tx.exec(ctx, upsertSQL(table, keyCols, len(chunk)), args...); err != nil {
 			return fmt.Errorf("upsert %s: %w", table, err)
 		}
 	}
