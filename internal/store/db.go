@@ -204,6 +204,9 @@ type Tx struct {
 	deferred *deferredRollups
 	// lastIDs is the last id allocIDs handed out per table (SQLite).
 	lastIDs map[string]int64
+	// reads, inside a group commit, memoises reads its calls share
+	// (group_reads.go); its maps are nil otherwise.
+	reads groupReads
 }
 
 // InTx runs fn in a write transaction, committing when fn returns nil.

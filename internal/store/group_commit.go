@@ -140,6 +140,7 @@ func (db *DB) commitGroup(batch []*groupCall) {
 	errs := make([]error, len(batch))
 	err := db.InTx(context.Background(), func(tx *Tx) error {
 		tx.deferred = newDeferredRollups()
+		tx.reads = newGroupReads()
 		for i, call := range batch {
 			if _, err := tx.exec(call.ctx, "SAVEPOINT vox_group"); err != nil {
 				return err
@@ -156,7 +157,7 @@ func (db *DB) commitGroup(batch []*groupCall) {
 			}
 		}
 		r := tx.deferred
-		tx.deferred = nil
+		tx.deferred, tx.reads = nil, groupReads{}
 		return r.flush(context.Background(), tx)
 	})
 	if err != nil {

@@ -80,7 +80,9 @@ func (db *DB) Rules(ctx context.Context, workspaceID int64) ([]Rule, error) {
 // EnabledRules lists the workspace's enabled rules inside tx, so that the
 // evaluation of new feedback sees the rules as of its own transaction.
 func (tx *Tx) EnabledRules(ctx context.Context, workspaceID int64) ([]Rule, error) {
-	return collectRules(tx.query(ctx, `SELECT `+ruleColumns+` FROM alert_rules WHERE workspace_id = ? AND enabled = 1 ORDER BY id`, workspaceID))
+	return groupRead(tx.reads.rules, workspaceID, func() ([]Rule, error) {
+		return collectRules(tx.query(ctx, `SELECT `+ruleColumns+` FROM alert_rules WHERE workspace_id = ? AND enabled = 1 ORDER BY id`, workspaceID))
+	})
 }
 
 func collectRules(rows interface {

@@ -102,8 +102,10 @@ func (db *DB) Webhooks(ctx context.Context, workspaceID int64) ([]WebhookEndpoin
 // ActiveWebhooks lists the enabled endpoints inside tx, for enqueueing
 // deliveries in the transaction of the event that causes them.
 func (tx *Tx) ActiveWebhooks(ctx context.Context, workspaceID int64) ([]WebhookEndpoint, error) {
-	rows, err := tx.query(ctx, `SELECT `+webhookColumns+` FROM webhook_endpoints WHERE workspace_id = ? AND disabled = 0 ORDER BY id`, workspaceID)
-	return collectWebhooks(rows, err)
+	return groupRead(tx.reads.webhooks, workspaceID, func() ([]WebhookEndpoint, error) {
+		rows, err := tx.query(ctx, `SELECT `+webhookColumns+` FROM webhook_endpoints WHERE workspace_id = ? AND disabled = 0 ORDER BY id`, workspaceID)
+		return collectWebhooks(rows, err)
+	})
 }
 
 func collectWebhooks(rows *sql.Rows, err error) ([]WebhookEndpoint, error) {
