@@ -23,6 +23,7 @@ const (
 	neutralNPS             = 7.0                  // imputed when a customer never answered NPS
 	maxDays                = 365.0                // cap of "days since" features
 	slopeDaysPerUnit       = 30.0                 // sentiment slope is reported per 30 days
+	minSlopeSpreadDays     = 7.0                  // standard deviation of the items' days below which there is no slope
 	badExperienceDecayDays = 30.0
 )
 
@@ -111,17 +112,22 @@ func (s *featureSource) vector(c *store.BusinessCustomer) []float64 {
 }
 
 // slope is the least-squares slope of sentiment over days from the sums the
-// store returns; 0 with fewer than two scored items or all at one instant.
+// store returns, bounded to what a −1..1 score can do in a month. It is 0
+// with fewer than two scored items or items less than a week apart: two
+// texts an hour apart gave slopes of ±1000 per 30 days, an outlier that a
+// linear model then weighs more than every real signal.
 func slope(f *store.FeedbackSignals) float64 {
 	n := float64(f.SentimentN)
 	if f.SentimentN < 2 {
 		return 0
 	}
-	den := n*f.SumXX - f.SumX*f.SumX
-	if den < 1e-9*n*n {
+	den := n*f.SumXX - f.SumX*f.SumX // n² × the variance of the days
+	if den < minSlopeSpreadDays*minSlopeSpreadDays*n*n {
 		return 0
 	}
-	return (n*f.SumXY - f.SumX*f.SumSentiment) / den
+	perDay := (n*f.SumXY - f.SumX*f.SumSentiment) / den
+	bound := 2 / slopeDaysPerUnit
+	return math.Max(-bound, math.Min(bound, perDay))
 }
 
 // activeAt reports whether the customer was a customer at t: seen before it

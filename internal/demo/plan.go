@@ -753,13 +753,26 @@ func (g *generator) transactions(w *wsPlan) {
 		so := segmentOrders[c.segment]
 		rate := so[0] * (0.5 + g.r.Float64())
 		stop := st.end
+		// Customers about to leave buy less first: from about two and a
+		// half months before leaving (or their last bad experience, if
+		// earlier) they order at a quarter of their rate, as real churners
+		// fade out before they go.
+		var fade time.Time
 		if !c.churnAt.IsZero() {
 			stop = c.churnAt
+			fade = c.churnAt.Add(-time.Duration(60+g.r.IntN(30)) * 24 * time.Hour)
+			if !c.lastNeg.IsZero() && c.lastNeg.Before(fade) {
+				fade = c.lastNeg
+			}
 		}
 		sum := 0.0
 		t := st.start
 		for {
-			t = t.Add(time.Duration(g.r.ExpFloat64() / rate * float64(month)))
+			r := rate
+			if !fade.IsZero() && t.After(fade) {
+				r = rate / 4
+			}
+			t = t.Add(time.Duration(g.r.ExpFloat64() / r * float64(month)))
 			if !t.Before(stop) {
 				break
 			}
