@@ -195,8 +195,9 @@ func (e *env) runBackground(ctx context.Context) {
 	go e.runHousekeeping(ctx, time.Hour)
 }
 
-// runHousekeeping deletes expired sessions and idle login counters now and
-// then every interval, so neither table grows without bound.
+// runHousekeeping deletes expired sessions, idle login counters and old
+// idempotency keys now and then every interval, so no table grows without
+// bound.
 func (e *env) runHousekeeping(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -209,6 +210,11 @@ func (e *env) runHousekeeping(ctx context.Context, every time.Duration) {
 		}
 		if _, err := e.db.PruneLoginThrottle(ctx, now, 24*time.Hour); err != nil {
 			e.log.Error("housekeeping: login counters", "err", err)
+		}
+		if n, err := e.db.PruneIdempotencyKeys(ctx, now.Add(-store.IdempotencyKeyRetention)); err != nil {
+			e.log.Error("housekeeping: idempotency keys", "err", err)
+		} else if n > 0 {
+			e.log.Info("housekeeping: old idempotency keys deleted", "count", n)
 		}
 		select {
 		case <-ctx.Done():
