@@ -38,11 +38,17 @@ func (a *API) privacyActor(r *http.Request, ws int64) (store.AuditActor, error) 
 	if !auth.Can(role, auth.ManagePrivacy) {
 		return store.AuditActor{}, errPrivacyForbidden
 	}
-	prefix := key
+	return apiActor(r), nil
+}
+
+// apiActor names the request's API key for the audit log by its public
+// prefix (never the secret).
+func apiActor(r *http.Request) store.AuditActor {
+	prefix := strings.TrimSpace(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 	if len(prefix) > 12 {
 		prefix = prefix[:12]
 	}
-	return store.AuditActor{Name: "api:" + prefix}, nil
+	return store.AuditActor{Name: "api:" + prefix}
 }
 
 func (a *API) exportCustomer(w http.ResponseWriter, r *http.Request, ws int64) error {

@@ -69,7 +69,7 @@ func (a *API) postReportSubscription(w http.ResponseWriter, r *http.Request, ws 
 		return reportError(err)
 	}
 	sub.CreatedAt = time.Now()
-	if sub, err = a.db.CreateReportSubscription(r.Context(), ws, sub); err != nil {
+	if sub, err = a.db.CreateReportSubscription(r.Context(), ws, sub, apiActor(r)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, sub)
@@ -111,7 +111,7 @@ func (a *API) patchReportSubscription(w http.ResponseWriter, r *http.Request, ws
 		return reportError(err)
 	}
 	sub.UpdatedAt = time.Now().UTC().Truncate(time.Millisecond)
-	if err := a.db.UpdateReportSubscription(r.Context(), ws, sub); err != nil {
+	if err := a.db.UpdateReportSubscription(r.Context(), ws, sub, apiActor(r)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, sub)
@@ -123,7 +123,7 @@ func (a *API) deleteReportSubscription(w http.ResponseWriter, r *http.Request, w
 	if err != nil {
 		return err
 	}
-	if err := a.db.DeleteReportSubscription(r.Context(), ws, id); err != nil {
+	if err := a.db.DeleteReportSubscription(r.Context(), ws, id, apiActor(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

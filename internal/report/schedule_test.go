@@ -43,7 +43,7 @@ func weeklyJobs(t *testing.T, db *store.DB, ws int64, status string) []store.Job
 
 func subscribe(t *testing.T, db *store.DB, ws int64, in store.ReportSubscription) store.ReportSubscription {
 	t.Helper()
-	s, err := db.CreateReportSubscription(context.Background(), ws, in)
+	s, err := db.CreateReportSubscription(context.Background(), ws, in, store.AuditActor{Name: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +295,7 @@ func TestWeeklyReportFailures(t *testing.T) {
 
 		// One of two refused: the other gets it; the refusal is noted.
 		got.Recipients, got.UpdatedAt = []string{"gone@example.com", "ok@example.com"}, clk.Now()
-		if err := db.UpdateReportSubscription(ctx, ws, got); err != nil {
+		if err := db.UpdateReportSubscription(ctx, ws, got, store.AuditActor{Name: "test"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.SendNow(ctx, ws, sub.ID); err != nil {

@@ -49,9 +49,13 @@ func scanReportSubscription(row interface{ Scan(...any) error }) (ReportSubscrip
 	return s, nil
 }
 
+// Subscriptions mail the workspace's figures to addresses that need not
+// belong to its members, so every creation, change and removal lands in
+// the audit log, in the same transaction, with the recipients.
+
 // CreateReportSubscription stores a new subscription and returns it with
 // its id.
-func (db *DB) CreateReportSubscription(ctx context.Context, workspaceID int64, s ReportSubscription) (ReportSubscription, error) {
+func (db *DB) CreateReportSubscription(ctx context.Context, workspaceID int64, s ReportSubscription, actor AuditActor) (ReportSubscription, error) {
 	recipients, err := json.Marshal(s.Recipients)
 	if err != nil {
 		return s, err
@@ -68,7 +72,10 @@ func (db *DB) CreateReportSubscription(ctx context.Context, workspaceID int64, s
 		_, err := tx.exec(ctx, `INSERT INTO report_subscriptions (id, workspace_id, recipients, lang, weekday, hour, enabled,
 			created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, workspaceID, string(recipients),
 			s.Lang, s.Weekday, s.Hour, boolInt(s.Enabled), s.CreatedBy, s.CreatedAt.UnixMilli(), s.UpdatedAt.UnixMilli())
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, actor.entry(workspaceID, "report_subscription.create", "report_subscription", s.ID, s.auditDetails()))
 	})
 	if err != nil {
 		return s, fmt.Errorf("create report subscription: %w", err)
@@ -107,22 +114,42 @@ func (db *DB) ReportSubscription(ctx context.Context, workspaceID, id int64) (Re
 
 // UpdateReportSubscription saves what a user may change: recipients,
 // language, weekday, hour and whether it is enabled.
-func (db *DB) UpdateReportSubscription(ctx context.Context, workspaceID int64, s ReportSubscription) error {
+func (db *DB) UpdateReportSubscription(ctx context.Context, workspaceID int64, s ReportSubscription, actor AuditActor) error {
 	recipients, err := json.Marshal(s.Recipients)
 	if err != nil {
 		return err
 	}
-	r, err := db.exec(ctx, `UPDATE report_subscriptions SET recipients = ?, lang = ?, weekday = ?, hour = ?, enabled = ?, updated_at = ?
-		WHERE workspace_id = ? AND id = ?`, string(recipients), s.Lang, s.Weekday, s.Hour, boolInt(s.Enabled),
-		s.UpdatedAt.UnixMilli(), workspaceID, s.ID)
-	return affectedOne(r, err, "update report subscription")
+	return db.InTx(ctx, func(tx *Tx) error {
+		r, err := tx.exec(ctx, `UPDATE report_subscriptions SET recipients = ?, lang = ?, weekday = ?, hour = ?, enabled = ?, updated_at = ?
+			WHERE workspace_id = ? AND id = ?`, string(recipients), s.Lang, s.Weekday, s.Hour, boolInt(s.Enabled),
+			s.UpdatedAt.UnixMilli(), workspaceID, s.ID)
+		if err := affectedOne(r, err, "update report subscription"); err != nil {
+			return err
+		}
+		return tx.audit(ctx, actor.entry(workspaceID, "report_subscription.update", "report_subscription", s.ID, s.auditDetails()))
+	})
 }
 
 // DeleteReportSubscription removes a subscription; jobs already queued for
 // it find it gone and send nothing.
-func (db *DB) DeleteReportSubscription(ctx context.Context, workspaceID, id int64) error {
-	r, err := db.exec(ctx, `DELETE FROM report_subscriptions WHERE workspace_id = ? AND id = ?`, workspaceID, id)
-	return affectedOne(r, err, "delete report subscription")
+func (db *DB) DeleteReportSubscription(ctx context.Context, workspaceID, id int64, actor AuditActor) error {
+	return db.InTx(ctx, func(tx *Tx) error {
+		s, err := scanReportSubscription(tx.queryRow(ctx, `SELECT `+reportSubscriptionColumns+`
+			FROM report_subscriptions WHERE workspace_id = ? AND id = ?`, workspaceID, id))
+		if err != nil {
+			return notFound(err, "delete report subscription")
+		}
+		r, err := tx.exec(ctx, `DELETE FROM report_subscriptions WHERE workspace_id = ? AND id = ?`, workspaceID, id)
+		if err := affectedOne(r, err, "delete report subscription"); err != nil {
+			return err
+		}
+		return tx.audit(ctx, actor.entry(workspaceID, "report_subscription.delete", "report_subscription", id, s.auditDetails()))
+	})
+}
+
+// auditDetails is what the audit log keeps of a subscription.
+func (s ReportSubscription) auditDetails() map[string]any {
+	return map[string]any{"recipients": s.Recipients, "lang": s.Lang, "weekday": s.Weekday, "hour": s.Hour, "enabled": s.Enabled}
 }
 
 // RecordReportSent notes a send at at: period (the week's first day, for

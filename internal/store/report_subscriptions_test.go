@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,14 +27,15 @@ func TestReportSubscriptionsScopedByWorkspace(t *testing.T) {
 			t.Fatal(err)
 		}
 		u := mustMember(t, db, a, "boss@a.example", store.RoleManager)
+		actor := store.AuditActor{UserID: u.ID, Name: "boss@a.example"}
 		created := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 		sa, err := db.CreateReportSubscription(ctx, a.ID, store.ReportSubscription{Recipients: []string{"x@a.example", "y@a.example"},
-			Lang: "ru", Weekday: 1, Hour: 8, Enabled: true, CreatedBy: &u.ID, CreatedAt: created})
+			Lang: "ru", Weekday: 1, Hour: 8, Enabled: true, CreatedBy: &u.ID, CreatedAt: created}, actor)
 		if err != nil {
 			t.Fatal(err)
 		}
 		sb, err := db.CreateReportSubscription(ctx, b.ID, store.ReportSubscription{Recipients: []string{"z@b.example"},
-			Lang: "zh", Weekday: 5, Hour: 17, Enabled: false})
+			Lang: "zh", Weekday: 5, Hour: 17, Enabled: false}, actor)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +59,7 @@ func TestReportSubscriptionsScopedByWorkspace(t *testing.T) {
 		}
 		evil := sb
 		evil.Recipients, evil.Enabled, evil.UpdatedAt = []string{"attacker@evil.example"}, true, time.Now()
-		if err := db.UpdateReportSubscription(ctx, a.ID, evil); !errors.Is(err, store.ErrNotFound) {
+		if err := db.UpdateReportSubscription(ctx, a.ID, evil, actor); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("update across workspaces: %v", err)
 		}
 		if err := db.RecordReportSent(ctx, a.ID, sb.ID, "2026-03-02", time.Now(), ""); !errors.Is(err, store.ErrNotFound) {
@@ -66,7 +68,7 @@ func TestReportSubscriptionsScopedByWorkspace(t *testing.T) {
 		if err := db.RecordReportError(ctx, a.ID, sb.ID, "x"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("record error across workspaces: %v", err)
 		}
-		if err := db.DeleteReportSubscription(ctx, a.ID, sb.ID); !errors.Is(err, store.ErrNotFound) {
+		if err := db.DeleteReportSubscription(ctx, a.ID, sb.ID, actor); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("delete across workspaces: %v", err)
 		}
 		if got, err := db.ReportSubscription(ctx, b.ID, sb.ID); err != nil || got.Recipients[0] != "z@b.example" || got.Enabled {
@@ -80,7 +82,7 @@ func TestReportSubscriptionsScopedByWorkspace(t *testing.T) {
 			t.Fatalf("scheduled %+v %v", sched, err)
 		}
 		sb.Enabled, sb.Hour, sb.UpdatedAt = true, 6, time.Now()
-		if err := db.UpdateReportSubscription(ctx, b.ID, sb); err != nil {
+		if err := db.UpdateReportSubscription(ctx, b.ID, sb, actor); err != nil {
 			t.Fatal(err)
 		}
 		if sched, _ := db.ScheduledReports(ctx); len(sched) != 2 || sched[1].Timezone != "Asia/Shanghai" || sched[1].Hour != 6 {
@@ -103,11 +105,34 @@ func TestReportSubscriptionsScopedByWorkspace(t *testing.T) {
 			t.Fatalf("recorded %+v", got)
 		}
 
-		if err := db.DeleteReportSubscription(ctx, a.ID, sa.ID); err != nil {
+		if err := db.DeleteReportSubscription(ctx, a.ID, sa.ID, actor); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.ReportSubscription(ctx, a.ID, sa.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("after delete: %v", err)
+		}
+
+		// Every change is audited in its own workspace, with the recipients;
+		// the refused cross-workspace attempts left nothing.
+		wantAudit := map[int64][]string{
+			a.ID: {"report_subscription.delete", "report_subscription.create"},
+			b.ID: {"report_subscription.update", "report_subscription.create"},
+		}
+		for ws, want := range wantAudit {
+			log, err := db.AuditLog(ctx, ws, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range log {
+				got = append(got, e.Action)
+				if e.Actor != "boss@a.example" || e.Details["recipients"] == nil {
+					t.Errorf("audit entry %+v: want the actor and the recipients", e)
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("workspace %d audit %v, want %v", ws, got, want)
+			}
 		}
 	})
 }

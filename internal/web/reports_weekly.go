@@ -121,7 +121,7 @@ func (s *Server) weeklyCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	uid := rc.User.ID
 	sub.CreatedBy, sub.CreatedAt = &uid, s.now()
-	if _, err := s.db.CreateReportSubscription(r.Context(), rc.Workspace.ID, sub); err != nil {
+	if _, err := s.db.CreateReportSubscription(r.Context(), rc.Workspace.ID, sub, accountActor(rc)); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/reports?weekly=created#weekly", http.StatusSeeOther)
@@ -143,7 +143,7 @@ func (s *Server) weeklySetEnabled(w http.ResponseWriter, r *http.Request, rc *re
 		return err
 	}
 	sub.Enabled, sub.UpdatedAt = r.PostFormValue("enabled") == "1", s.now()
-	if err := s.db.UpdateReportSubscription(r.Context(), rc.Workspace.ID, sub); err != nil {
+	if err := s.db.UpdateReportSubscription(r.Context(), rc.Workspace.ID, sub, accountActor(rc)); err != nil {
 		return err
 	}
 	done := "disabled"
@@ -176,7 +176,7 @@ func (s *Server) weeklyDelete(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
-	if err := s.db.DeleteReportSubscription(r.Context(), rc.Workspace.ID, sub.ID); err != nil {
+	if err := s.db.DeleteReportSubscription(r.Context(), rc.Workspace.ID, sub.ID, accountActor(rc)); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/reports?weekly=deleted#weekly", http.StatusSeeOther)

@@ -103,7 +103,7 @@ func TestWeeklyEmailForm(t *testing.T) {
 
 	// Another workspace's order is not found from this one.
 	other, err := f.db.CreateReportSubscription(ctx, f.wsB.ID, store.ReportSubscription{Recipients: []string{"b@globex.example"},
-		Lang: "zh", Weekday: 1, Hour: 8, Enabled: true})
+		Lang: "zh", Weekday: 1, Hour: 8, Enabled: true}, store.AuditActor{Name: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
