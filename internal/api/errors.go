@@ -24,6 +24,8 @@ func errBadRequest(code, field, msg string) *apiError {
 var (
 	errUnauthorized = &apiError{Status: http.StatusUnauthorized, Code: "unauthorized",
 		Message: "missing or unknown API key: send Authorization: Bearer <key>"}
+	errKeyWithoutAuthority = &apiError{Status: http.StatusForbidden, Code: "key_creator_lost_access",
+		Message: "the user who created this API key is no longer an owner or admin of the workspace; an owner or admin must create a new key"}
 	errNotFound = &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "no such object in this workspace"}
 	errInternal = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; it has been logged"}
 )

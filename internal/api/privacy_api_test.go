@@ -111,7 +111,7 @@ func TestPrivacyAPI(t *testing.T) {
 				}
 			}
 			if role == store.RoleAgent {
-				if r := e.doKey(key, "POST", path(anna, "erase"), fmt.Sprintf(`{"confirm":%d}`, anna)); r.Status != 403 || r.ErrorCode() != "forbidden" {
+				if r := e.doKey(key, "POST", path(anna, "erase"), fmt.Sprintf(`{"confirm":%d}`, anna)); r.Status != 403 || r.ErrorCode() != "key_creator_lost_access" {
 					t.Errorf("agent key erase: %d %s", r.Status, r.Raw)
 				}
 			}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"vox/internal/alert"
+	"vox/internal/auth"
 	"vox/internal/ingest"
 	"vox/internal/report"
 	"vox/internal/store"
@@ -87,20 +88,25 @@ func (a *API) Handler() http.Handler {
 	return mux
 }
 
-type workspaceKey struct{}
+// grantKey is the context key of the request's store.APIKeyGrant.
+type grantKey struct{}
 
 func (a *API) wrap(rt route) http.Handler {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var ws int64
+		var g store.APIKeyGrant
 		if !rt.public {
 			var err error
-			if ws, err = a.authenticate(r); err != nil {
-				writeError(w, errUnauthorized)
+			if g, err = a.authenticate(r); err != nil {
+				if errors.Is(err, errKeyWithoutAuthority) {
+					writeError(w, errKeyWithoutAuthority)
+				} else {
+					writeError(w, errUnauthorized)
+				}
 				return
 			}
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-		if err := rt.handle(w, r.WithContext(context.WithValue(r.Context(), workspaceKey{}, ws)), ws); err != nil {
+		if err := rt.handle(w, r.WithContext(context.WithValue(r.Context(), grantKey{}, g)), g.WorkspaceID); err != nil {
 			a.fail(w, r, err)
 		}
 	})
@@ -110,13 +116,32 @@ func (a *API) wrap(rt route) http.Handler {
 	return h
 }
 
-func (a *API) authenticate(r *http.Request) (int64, error) {
+// authenticate returns what the request's API key may do.
+//
+// A key acts with its creator's current role, and only owners and admins
+// may hold keys (they alone can make them): once its creator is demoted or
+// leaves the workspace, the key stops working rather than keeping powers
+// nobody holds any more.
+func (a *API) authenticate(r *http.Request) (store.APIKeyGrant, error) {
 	h := r.Header.Get("Authorization")
 	key, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || strings.TrimSpace(key) == "" {
-		return 0, errUnauthorized
+		return store.APIKeyGrant{}, errUnauthorized
 	}
-	return a.db.WorkspaceForAPIKey(r.Context(), strings.TrimSpace(key))
+	g, err := a.db.APIKeyAccess(r.Context(), strings.TrimSpace(key))
+	if err != nil {
+		return store.APIKeyGrant{}, err
+	}
+	if !auth.Can(g.Role, auth.ManageAPIKeys) {
+		return store.APIKeyGrant{}, errKeyWithoutAuthority
+	}
+	return g, nil
+}
+
+// grant is the request's API key grant (zero on public routes).
+func grant(r *http.Request) store.APIKeyGrant {
+	g, _ := r.Context().Value(grantKey{}).(store.APIKeyGrant)
+	return g
 }
 
 // fail maps an error to its HTTP answer; unknown errors are logged, not shown.

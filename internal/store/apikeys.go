@@ -59,16 +59,41 @@ func (db *DB) CreateAPIKey(ctx context.Context, workspaceID int64, name string) 
 // API call (ingest batches included) for a figure people read in minutes.
 const apiKeyUseResolution = time.Minute
 
-// WorkspaceForAPIKey authenticates a key, returning its workspace id, and
-// records when the key was last used (to the minute) so that the settings
-// page can show which keys are still alive before someone revokes one.
+// WorkspaceForAPIKey authenticates a key, returning its workspace id (see
+// APIKeyAccess, which also says with which role the key acts).
 func (db *DB) WorkspaceForAPIKey(ctx context.Context, secret string) (int64, error) {
-	var id, ws int64
-	var used sql.NullInt64
-	err := db.queryRow(ctx, `SELECT id, workspace_id, last_used_at FROM api_keys WHERE hash = ? AND revoked_at IS NULL`,
-		HashAPIKey(secret)).Scan(&id, &ws, &used)
+	a, err := db.APIKeyAccess(ctx, secret)
+	return a.WorkspaceID, err
+}
+
+// APIKeyGrant is what an authenticated key may do: its workspace and the
+// role it acts with — its creator's current role in that workspace (""
+// when the creator is no longer a member). Keys made without a user (the
+// demo, the CLI) act as owner.
+type APIKeyGrant struct {
+	WorkspaceID int64
+	Role        string
+}
+
+// APIKeyAccess authenticates a key and records when it was last used (to
+// the minute) so that the settings page can show which keys are still
+// alive before someone revokes one.
+func (db *DB) APIKeyAccess(ctx context.Context, secret string) (APIKeyGrant, error) {
+	var id int64
+	var g APIKeyGrant
+	var used, creator sql.NullInt64
+	var role sql.NullString
+	err := db.queryRow(ctx, `SELECT k.id, k.workspace_id, k.last_used_at, k.created_by, m.role FROM api_keys k
+		LEFT JOIN memberships m ON m.workspace_id = k.workspace_id AND m.user_id = k.created_by
+		WHERE k.hash = ? AND k.revoked_at IS NULL`, HashAPIKey(secret)).Scan(&id, &g.WorkspaceID, &used, &creator, &role)
 	if err != nil {
-		return 0, notFound(err, "api key")
+		return APIKeyGrant{}, notFound(err, "api key")
+	}
+	switch {
+	case !creator.Valid:
+		g.Role = RoleOwner
+	case role.Valid:
+		g.Role = role.String
 	}
 	now := time.Now().UnixMilli()
 	if stale := now - apiKeyUseResolution.Milliseconds(); !used.Valid || used.Int64 < stale {
@@ -76,10 +101,10 @@ func (db *DB) WorkspaceForAPIKey(ctx context.Context, secret string) (int64, err
 		// replicas) from all writing in the same minute.
 		if _, err := db.exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`,
 			now, id, stale); err != nil {
-			return 0, fmt.Errorf("record api key use: %w", err)
+			return APIKeyGrant{}, fmt.Errorf("record api key use: %w", err)
 		}
 	}
-	return ws, nil
+	return g, nil
 }
 
 // APIKeys lists a workspace's keys (without secrets).
