@@ -18,6 +18,10 @@ type APIKeyInfo struct {
 	APIKey
 	CreatedByEmail string     // "" when made outside the UI (demo seed, tests)
 	LastUsedAt     *time.Time // when stored by the API; nil otherwise
+	// CreatorRole is the role the key acts with: its creator's current role
+	// in the workspace, "" when the creator left, RoleOwner for keys made
+	// outside the UI (see APIKeyAccess).
+	CreatorRole string
 }
 
 // maxAPIKeyName bounds a key's label.
@@ -60,9 +64,11 @@ func (db *DB) CreateAPIKeyAudited(ctx context.Context, workspaceID int64, name s
 
 // APIKeyInfos lists the workspace's keys, live ones first, newest first.
 func (db *DB) APIKeyInfos(ctx context.Context, workspaceID int64) ([]APIKeyInfo, error) {
-	rows, err := db.query(ctx, `SELECT k.id, k.workspace_id, k.name, k.prefix, k.created_at, k.revoked_at, k.last_used_at, COALESCE(u.email, '')
+	rows, err := db.query(ctx, `SELECT k.id, k.workspace_id, k.name, k.prefix, k.created_at, k.revoked_at, k.last_used_at, COALESCE(u.email, ''),
+			CASE WHEN k.created_by IS NULL THEN ? ELSE COALESCE(m.role, '') END
 		FROM api_keys k LEFT JOIN users u ON u.id = k.created_by
-		WHERE k.workspace_id = ? ORDER BY CASE WHEN k.revoked_at IS NULL THEN 0 ELSE 1 END, k.id DESC`, workspaceID)
+		LEFT JOIN memberships m ON m.workspace_id = k.workspace_id AND m.user_id = k.created_by
+		WHERE k.workspace_id = ? ORDER BY CASE WHEN k.revoked_at IS NULL THEN 0 ELSE 1 END, k.id DESC`, RoleOwner, workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("list api keys: %w", err)
 	}
@@ -72,7 +78,7 @@ func (db *DB) APIKeyInfos(ctx context.Context, workspaceID int64) ([]APIKeyInfo,
 		var k APIKeyInfo
 		var created int64
 		var revoked, used sql.NullInt64
-		if err := rows.Scan(&k.ID, &k.WorkspaceID, &k.Name, &k.Prefix, &created, &revoked, &used, &k.CreatedByEmail); err != nil {
+		if err := rows.Scan(&k.ID, &k.WorkspaceID, &k.Name, &k.Prefix, &created, &revoked, &used, &k.CreatedByEmail, &k.CreatorRole); err != nil {
 			return nil, fmt.Errorf("list api keys: %w", err)
 		}
 		k.CreatedAt, k.RevokedAt, k.LastUsedAt = fromMillis(created), nullTime(revoked), nullTime(used)

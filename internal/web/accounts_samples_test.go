@@ -50,9 +50,10 @@ func sampleAPIKeys(at time.Time) apiKeysData {
 	revoked := at.Add(time.Hour)
 	return apiKeysData{Tabs: sampleTabs(), Secret: "vox_secretsecret", Created: "CRM " + hostile, Notice: "account.apikeys.notice.revoked",
 		Error: "account.apikeys.error.name", Name: "x", APIBase: "http://vox.test/api/v1",
-		Keys: []store.APIKeyInfo{
-			{APIKey: store.APIKey{ID: 1, Name: "CRM " + hostile, Prefix: "vox_abcdefgh", CreatedAt: at}, CreatedByEmail: "owner@example.com", LastUsedAt: &at},
-			{APIKey: store.APIKey{ID: 2, Name: "old", Prefix: "vox_zzzzzzzz", CreatedAt: at, RevokedAt: &revoked}},
+		Keys: []apiKeyRow{
+			{APIKeyInfo: store.APIKeyInfo{APIKey: store.APIKey{ID: 1, Name: "CRM " + hostile, Prefix: "vox_abcdefgh", CreatedAt: at}, CreatedByEmail: "owner@example.com", LastUsedAt: &at}},
+			{APIKeyInfo: store.APIKeyInfo{APIKey: store.APIKey{ID: 3, Name: "left", Prefix: "vox_yyyyyyyy", CreatedAt: at}, CreatedByEmail: "gone@example.com"}, Inactive: true},
+			{APIKeyInfo: store.APIKeyInfo{APIKey: store.APIKey{ID: 2, Name: "old", Prefix: "vox_zzzzzzzz", CreatedAt: at, RevokedAt: &revoked}}},
 		}}
 }
 

@@ -629,6 +629,27 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	mustContain(t, admin.get("/settings/api-keys?ok=revoked").Body, "Revoked ", "requests with it now get 401")
 	auditHas(t, f.db, f.wsA.ID, "apikey.create")
 	auditHas(t, f.db, f.wsA.ID, "apikey.revoke")
+
+	// A key whose creator was demoted stops working, and the page says so.
+	u, err := f.db.CreateUser(ctx, "leaver@example.com", "Leaver", "x", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.AddMember(ctx, f.wsA.ID, u.ID, store.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	_, leaverKey, err := f.db.CreateAPIKeyAudited(ctx, f.wsA.ID, "leaver's key", time.Now(), store.AuditActor{UserID: u.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustNotContain(t, admin.get("/settings/api-keys").Body, "data-inactive")
+	if err := f.db.ChangeMemberRole(ctx, f.wsA.ID, u.ID, store.RoleViewer, store.AuditActor{Name: "test"}, func(string) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got := call(leaverKey); got != http.StatusForbidden {
+		t.Fatalf("API with a demoted admin's key: %d", got)
+	}
+	mustContain(t, admin.get("/settings/api-keys").Body, "data-inactive", "its creator is no longer an owner or admin")
 }
 
 func TestAuditPage(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"vox/internal/auth"
 	"vox/internal/store"
 )
 
@@ -11,13 +12,20 @@ import (
 // the form that made the key: it is shown once and never stored.
 type apiKeysData struct {
 	Tabs    []accountTab
-	Keys    []store.APIKeyInfo
+	Keys    []apiKeyRow
 	Name    string
 	Secret  string
 	Created string // the new key's name
 	Error   string // catalog key
 	Notice  string // catalog key
 	APIBase string // where the REST API answers, for the usage hint
+}
+
+// apiKeyRow is a listed key. Inactive marks a live key that answers 403
+// because its creator is no longer an owner or admin (api.authenticate).
+type apiKeyRow struct {
+	store.APIKeyInfo
+	Inactive bool
 }
 
 func (s *Server) apiKeysPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -33,7 +41,10 @@ func (s *Server) renderAPIKeys(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if err != nil {
 		return err
 	}
-	d.Keys = keys
+	d.Keys = make([]apiKeyRow, len(keys))
+	for i, k := range keys {
+		d.Keys[i] = apiKeyRow{APIKeyInfo: k, Inactive: k.RevokedAt == nil && !auth.Can(k.CreatorRole, auth.ManageAPIKeys)}
+	}
 	d.Tabs = accountTabs(rc, "apikeys")
 	d.APIBase = s.accountLinkBase(r) + "/api/v1"
 	s.render(w, r, rc, status, "apikeys", "settings", rc.L.T("account.apikeys.title"), d)
