@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -122,17 +121,7 @@ func TestGroupedRollupsMatchRawItems(t *testing.T) {
 			}
 			return nil
 		})
-		zones := map[int64]*time.Location{}
-		g := &itemGen{r: r, transitions: map[int64][]time.Time{}}
-		var wss []int64
-		for _, tz := range []string{"Europe/Moscow", "America/New_York"} {
-			ws, err := db.CreateWorkspace(ctx, strings.ToLower(strings.ReplaceAll(tz, "/", "-")), tz, tz)
-			if err != nil {
-				t.Fatal(err)
-			}
-			zones[ws.ID] = store.LoadLocation(tz)
-			wss = append(wss, ws.ID)
-		}
+		wss, zones, g := zonedWorkspaces(t, db, r)
 		type write struct {
 			ws int64
 			nf store.NewFeedback

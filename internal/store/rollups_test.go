@@ -338,6 +338,26 @@ func checkRollups(t *testing.T, db *store.DB, ws int64, items []store.FeedbackIt
 	}
 }
 
+// zonedWorkspaces makes two workspaces in zones with DST changes (Moscow
+// until 2011, New York) and an item generator that favours times near them.
+func zonedWorkspaces(t *testing.T, db *store.DB, r *rand.Rand) ([]int64, map[int64]*time.Location, *itemGen) {
+	t.Helper()
+	zones := map[int64]*time.Location{}
+	g := &itemGen{r: r, transitions: map[int64][]time.Time{}}
+	var wss []int64
+	for _, tz := range []string{"Europe/Moscow", "America/New_York"} {
+		ws, err := db.CreateWorkspace(context.Background(), strings.ToLower(strings.ReplaceAll(tz, "/", "-")), tz, tz)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loc := store.LoadLocation(tz)
+		zones[ws.ID] = loc
+		g.transitions[ws.ID] = dstTransitions(loc, time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC))
+		wss = append(wss, ws.ID)
+	}
+	return wss, zones, g
+}
+
 // TestRollupsMatchRawItems is the property test of issue 5: random items in
 // random batches (duplicates, failed batches, two workspaces in zones with
 // DST changes) give rollups equal to a recomputation from the raw items for
@@ -360,19 +380,7 @@ func TestRollupsMatchRawItems(t *testing.T) {
 			}
 			return nil
 		})
-		zones := map[int64]*time.Location{}
-		g := &itemGen{r: r, transitions: map[int64][]time.Time{}}
-		var wss []int64
-		for _, tz := range []string{"Europe/Moscow", "America/New_York"} {
-			ws, err := db.CreateWorkspace(ctx, strings.ToLower(strings.ReplaceAll(tz, "/", "-")), tz, tz)
-			if err != nil {
-				t.Fatal(err)
-			}
-			loc := store.LoadLocation(tz)
-			zones[ws.ID] = loc
-			g.transitions[ws.ID] = dstTransitions(loc, time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC))
-			wss = append(wss, ws.ID)
-		}
+		wss, zones, g := zonedWorkspaces(t, db, r)
 		if len(g.transitions[wss[0]]) < 3 || len(g.transitions[wss[1]]) < 10 {
 			t.Fatalf("expected DST changes in both zones: %v", g.transitions)
 		}
