@@ -30,13 +30,19 @@ var errPrivacyForbidden = &apiError{Status: http.StatusForbidden, Code: "forbidd
 
 // privacyActor checks the key's role and names it for the audit log.
 func (a *API) privacyActor(r *http.Request, ws int64) (store.AuditActor, error) {
+	return a.keyActor(r, ws, auth.ManagePrivacy, errPrivacyForbidden)
+}
+
+// keyActor checks that the key's creator has perm (forbidden otherwise)
+// and names the key for the audit log.
+func (a *API) keyActor(r *http.Request, ws int64, perm auth.Permission, forbidden *apiError) (store.AuditActor, error) {
 	key := strings.TrimSpace(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 	role, err := a.db.APIKeyRole(r.Context(), ws, key)
 	if err != nil {
 		return store.AuditActor{}, err
 	}
-	if !auth.Can(role, auth.ManagePrivacy) {
-		return store.AuditActor{}, errPrivacyForbidden
+	if !auth.Can(role, perm) {
+		return store.AuditActor{}, forbidden
 	}
 	prefix := key
 	if len(prefix) > 12 {
