@@ -253,7 +253,7 @@ func (d *pdfDoc) table(t Table) {
 		d.pdf.RectFromUpperLeftWithStyle(margin, d.y, contentW, rowH+4, "F")
 		x := margin
 		for i, c := range t.Columns {
-			d.text(x+3, d.y+11, d.fit(label(d.lang, c.Key), size-0.5, widths[i]-6, true), size-0.5, true)
+			d.text(x+3, d.y+11, d.fit(c.title(d.lang), size-0.5, widths[i]-6, true), size-0.5, true)
 			x += widths[i]
 		}
 		d.y += rowH + 4
@@ -492,8 +492,9 @@ func WritePDF(w io.Writer, data *Data) error {
 
 	d.text(margin, d.y+18, label(d.lang, "title"), 20, true)
 	d.y += 28
-	d.text(margin, d.y+10, d.fit(fmt.Sprintf("%s: %s · %s: %s — %s · %s: %s", label(d.lang, "workspace"), data.Workspace,
-		label(d.lang, "period"), data.From, data.To, label(d.lang, "generated"), data.GeneratedAt.Format("2006-01-02 15:04 UTC")),
+	d.text(margin, d.y+10, d.fit(fmt.Sprintf("%s: %s · %s: %s — %s · %s: %s · %s: %s", label(d.lang, "workspace"), data.Workspace,
+		label(d.lang, "period"), data.From, data.To, label(d.lang, "currency"), data.Currency,
+		label(d.lang, "generated"), data.GeneratedAt.Format("2006-01-02 15:04 UTC")),
 		9, contentW, false), 9, false)
 	d.y += 18
 	if line := data.filterLine(); line != "" {
@@ -521,12 +522,18 @@ func WritePDF(w io.Writer, data *Data) error {
 		d.note(label(d.lang, "no_model"))
 	} else {
 		d.table(tables["revenue_at_risk"])
+		for _, u := range data.RevenueAtRisk.Unconverted {
+			d.paragraph(fmt.Sprintf(label(d.lang, "customers_unconverted"), u.Currency, u.Customers))
+		}
 		if data.ChurnAUC != nil {
 			d.note(fmt.Sprintf("%s: %.3f", label(d.lang, "auc"), *data.ChurnAUC))
 		}
 	}
 	d.heading("business")
 	d.table(tables["business"])
+	for _, u := range data.Unconverted {
+		d.paragraph(fmt.Sprintf(label(d.lang, "tx_unconverted"), u.Currency, u.Transactions, u.LifetimeTransactions))
+	}
 	d.heading("response_rates")
 	d.table(tables["response_rates"])
 	d.heading("cases")
