@@ -268,8 +268,7 @@ type Revenue struct {
 // those before to. Transactions in a currency without a rate at their date
 // are left out and counted per currency. Both sums come from one pass over
 // the transactions before to (a second pass for the lifetime sum was half
-// of a report's time); the rows are read in the same order as by a query
-// of the period alone, so the sums are the same to the last bit.
+// of a report's time).
 func (db *DB) RevenueBySegment(ctx context.Context, workspaceID int64, from, to time.Time) (Revenue, error) {
 	// Rows without a rate group apart, under their currency, so that one
 	// pass gives the converted sums and what they left out.

@@ -34,10 +34,12 @@ const undatedFrom int64 = math.MinInt64 + 1
 // time: rate_periods(currency, rate, valid_from, valid_to), to be joined
 // with valid_from <= t < valid_to. A rate holds until the next rate of its
 // currency starts; the reporting currency converts at 1 over all time.
-// Its two arguments are the workspace id, twice.
+// Its two arguments are the workspace id, twice. MATERIALIZED: without
+// statistics PostgreSQL otherwise re-ran the window function for every
+// transaction it joined (a revenue query took 4× a raw sum; now 2×).
 var ratePeriods = `WITH reporting AS (
 		SELECT COALESCE((SELECT reporting_currency FROM currency_settings WHERE workspace_id = ?), '` + DefaultReportingCurrency + `') AS currency
-	), rate_periods AS (
+	), rate_periods AS MATERIALIZED (
 		SELECT currency, rate, valid_from,
 			COALESCE(LEAD(valid_from) OVER (PARTITION BY currency ORDER BY valid_from), ` + strconv.FormatInt(math.MaxInt64, 10) + `) AS valid_to
 		FROM exchange_rates WHERE workspace_id = ? AND currency <> (SELECT currency FROM reporting)
