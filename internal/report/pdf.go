@@ -145,11 +145,19 @@ func (d *pdfDoc) need(h float64) {
 	}
 }
 
-func (d *pdfDoc) heading(key string) {
+func (d *pdfDoc) heading(key string) { d.headingIn(key, "") }
+
+// headingIn is a section heading naming the currency of its amounts: the
+// columns are too narrow to carry it.
+func (d *pdfDoc) headingIn(key, currency string) {
 	d.need(40)
 	d.y += 10
 	d.pdf.SetTextColor(20, 40, 90)
-	d.text(margin, d.y+12, label(d.lang, key), 13, true)
+	title := label(d.lang, key)
+	if currency != "" {
+		title += ", " + currency
+	}
+	d.text(margin, d.y+12, title, 13, true)
 	d.pdf.SetTextColor(0, 0, 0)
 	d.y += 20
 }
@@ -253,7 +261,7 @@ func (d *pdfDoc) table(t Table) {
 		d.pdf.RectFromUpperLeftWithStyle(margin, d.y, contentW, rowH+4, "F")
 		x := margin
 		for i, c := range t.Columns {
-			d.text(x+3, d.y+11, d.fit(c.title(d.lang), size-0.5, widths[i]-6, true), size-0.5, true)
+			d.text(x+3, d.y+11, d.fit(label(d.lang, c.Key), size-0.5, widths[i]-6, true), size-0.5, true)
 			x += widths[i]
 		}
 		d.y += rowH + 4
@@ -492,9 +500,8 @@ func WritePDF(w io.Writer, data *Data) error {
 
 	d.text(margin, d.y+18, label(d.lang, "title"), 20, true)
 	d.y += 28
-	d.text(margin, d.y+10, d.fit(fmt.Sprintf("%s: %s · %s: %s — %s · %s: %s · %s: %s", label(d.lang, "workspace"), data.Workspace,
-		label(d.lang, "period"), data.From, data.To, label(d.lang, "currency"), data.Currency,
-		label(d.lang, "generated"), data.GeneratedAt.Format("2006-01-02 15:04 UTC")),
+	d.text(margin, d.y+10, d.fit(fmt.Sprintf("%s: %s · %s: %s — %s · %s: %s", label(d.lang, "workspace"), data.Workspace,
+		label(d.lang, "period"), data.From, data.To, label(d.lang, "generated"), data.GeneratedAt.Format("2006-01-02 15:04 UTC")),
 		9, contentW, false), 9, false)
 	d.y += 18
 	if line := data.filterLine(); line != "" {
@@ -517,7 +524,7 @@ func WritePDF(w io.Writer, data *Data) error {
 	d.table(tables["drivers"])
 	d.heading("journey")
 	d.heatMap(data)
-	d.heading("revenue_at_risk")
+	d.headingIn("revenue_at_risk", data.Currency)
 	if data.RevenueAtRisk == nil {
 		d.note(label(d.lang, "no_model"))
 	} else {
@@ -529,7 +536,7 @@ func WritePDF(w io.Writer, data *Data) error {
 			d.note(fmt.Sprintf("%s: %.3f", label(d.lang, "auc"), *data.ChurnAUC))
 		}
 	}
-	d.heading("business")
+	d.headingIn("business", data.Currency)
 	d.table(tables["business"])
 	for _, u := range data.Unconverted {
 		d.paragraph(fmt.Sprintf(label(d.lang, "tx_unconverted"), u.Currency, u.Transactions, u.LifetimeTransactions))
