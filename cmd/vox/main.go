@@ -37,6 +37,7 @@ func commands() map[string]command {
 		"reanalyze": {"re-analyse stored feedback (after a model or workspace adaptation change); --adapt fits first", runReanalyze},
 		"sentiment": {"train or evaluate the sentiment model (train|eval)", runSentiment},
 		"privacy":   {"GDPR: export or erase one person, show/set/apply retention (export|erase|retention)", runPrivacy},
+		"currency":  {"show or set a workspace's reporting currency and exchange rates", runCurrency},
 		"version":   {"print the version", runVersion},
 		"help":      {"show help", nil},
 	}

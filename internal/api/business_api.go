@@ -20,6 +20,8 @@ func (a *API) businessRoutes() []route {
 		{method: "GET", path: "/api/v1/churn/risk", handle: a.getChurnRisk},
 		{method: "GET", path: "/api/v1/revenue-at-risk", handle: a.getRevenueAtRisk},
 		{method: "GET", path: "/api/v1/business/summary", handle: a.getBusinessSummary},
+		{method: "GET", path: "/api/v1/business/currency", handle: a.getCurrency},
+		{method: "PUT", path: "/api/v1/business/currency", handle: a.putCurrency},
 	}
 }
 

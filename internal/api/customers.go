@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"vox/internal/ingest"
@@ -138,12 +139,14 @@ func (a *API) postTransactions(w http.ResponseWriter, r *http.Request, ws int64)
 	if len(in.Items) == 0 || len(in.Items) > 1000 {
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "invalid", Field: "items", Message: "send 1-1000 transactions"}
 	}
-	for i, t := range in.Items {
+	for i := range in.Items {
+		t := &in.Items[i]
 		field := "items[" + strconv.Itoa(i) + "]."
+		t.Currency = strings.ToUpper(t.Currency)
 		switch {
 		case t.CustomerID <= 0:
 			return &apiError{Status: http.StatusUnprocessableEntity, Code: "required", Field: field + "customer_id", Message: "is required"}
-		case len(t.Currency) != 3:
+		case !store.ValidCurrency(t.Currency):
 			return &apiError{Status: http.StatusUnprocessableEntity, Code: "invalid", Field: field + "currency", Message: "must be an ISO 4217 code such as RUB"}
 		case t.OccurredAt.IsZero():
 			return &apiError{Status: http.StatusUnprocessableEntity, Code: "required", Field: field + "occurred_at", Message: "is required"}

@@ -30,8 +30,14 @@ var errPrivacyForbidden = &apiError{Status: http.StatusForbidden, Code: "forbidd
 
 // privacyActor checks the key's role and names it for the audit log.
 func (a *API) privacyActor(r *http.Request) (store.AuditActor, error) {
-	if !auth.Can(grant(r).Role, auth.ManagePrivacy) {
-		return store.AuditActor{}, errPrivacyForbidden
+	return keyActor(r, auth.ManagePrivacy, errPrivacyForbidden)
+}
+
+// keyActor checks that the key's creator has perm (forbidden otherwise)
+// and names the key for the audit log.
+func keyActor(r *http.Request, perm auth.Permission, forbidden *apiError) (store.AuditActor, error) {
+	if !auth.Can(grant(r).Role, perm) {
+		return store.AuditActor{}, forbidden
 	}
 	return apiActor(r), nil
 }

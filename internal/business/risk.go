@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"vox/internal/metrics"
 	"vox/internal/store"
@@ -16,22 +17,27 @@ const (
 	maxSegmentLen    = 200
 )
 
-// CustomerRisk is one customer on the risk list.
+// CustomerRisk is one customer on the risk list. AnnualRevenue and
+// RevenueAtRisk are in the reporting currency, nil when the customer's
+// revenue currency has no rate; the original figure is beside them.
 type CustomerRisk struct {
-	CustomerID    int64    `json:"customer_id"`
-	Name          string   `json:"name"`
-	Segment       string   `json:"segment"`
-	Region        string   `json:"region"`
-	AnnualRevenue float64  `json:"annual_revenue"`
-	Risk          float64  `json:"risk"`
-	RevenueAtRisk float64  `json:"revenue_at_risk"`
-	Factors       []string `json:"factors"`
+	CustomerID            int64    `json:"customer_id"`
+	Name                  string   `json:"name"`
+	Segment               string   `json:"segment"`
+	Region                string   `json:"region"`
+	AnnualRevenue         *float64 `json:"annual_revenue"`
+	Risk                  float64  `json:"risk"`
+	RevenueAtRisk         *float64 `json:"revenue_at_risk"`
+	RevenueCurrency       string   `json:"revenue_currency"`
+	OriginalAnnualRevenue float64  `json:"original_annual_revenue"`
+	Factors               []string `json:"factors"`
 }
 
 // RiskList is the customers ranked by churn risk.
 type RiskList struct {
 	TrainedAt   string         `json:"trained_at"`
 	HorizonDays int            `json:"horizon_days"`
+	Currency    string         `json:"currency"`
 	Customers   []CustomerRisk `json:"customers"`
 }
 
@@ -51,19 +57,28 @@ func (s *Service) Risk(ctx context.Context, ws int64, segment *string, limit int
 	if err != nil {
 		return RiskList{}, err
 	}
-	rows, err := s.DB.ChurnRiskList(ctx, ws, segment, limit)
+	cs, err := s.DB.CurrencySettingsOf(ctx, ws)
 	if err != nil {
 		return RiskList{}, err
 	}
-	out := RiskList{TrainedAt: m.TrainedAt.Format("2006-01-02T15:04:05Z07:00"), HorizonDays: m.HorizonDays, Customers: []CustomerRisk{}}
+	rows, err := s.DB.ChurnRiskList(ctx, ws, segment, limit, s.now())
+	if err != nil {
+		return RiskList{}, err
+	}
+	out := RiskList{TrainedAt: m.TrainedAt.Format("2006-01-02T15:04:05Z07:00"), HorizonDays: m.HorizonDays,
+		Currency: cs.ReportingCurrency, Customers: []CustomerRisk{}}
 	for _, r := range rows {
 		f := r.Factors
 		if f == nil {
 			f = []string{}
 		}
-		out.Customers = append(out.Customers, CustomerRisk{CustomerID: r.CustomerID, Name: r.Name, Segment: r.Segment,
-			Region: r.Region, AnnualRevenue: r.AnnualRevenue, Risk: r.Risk,
-			RevenueAtRisk: metrics.RevenueAtRisk([]float64{r.Risk}, []float64{r.AnnualRevenue}), Factors: f})
+		c := CustomerRisk{CustomerID: r.CustomerID, Name: r.Name, Segment: r.Segment, Region: r.Region,
+			AnnualRevenue: r.Converted, Risk: r.Risk, RevenueCurrency: r.RevenueCurrency, OriginalAnnualRevenue: r.AnnualRevenue, Factors: f}
+		if r.Converted != nil {
+			atRisk := metrics.RevenueAtRisk([]float64{r.Risk}, []float64{*r.Converted})
+			c.RevenueAtRisk = &atRisk
+		}
+		out.Customers = append(out.Customers, c)
 	}
 	return out, nil
 }
@@ -86,16 +101,30 @@ type RevenueGroup struct {
 
 // RevenueAtRiskResult is revenue at risk in total and per group.
 type RevenueAtRiskResult struct {
-	Definition  string         `json:"definition"`
-	By          string         `json:"by"`
-	TrainedAt   string         `json:"trained_at"`
-	HorizonDays int            `json:"horizon_days"`
-	Total       RevenueGroup   `json:"total"`
-	Groups      []RevenueGroup `json:"groups"`
+	Definition  string `json:"definition"`
+	By          string `json:"by"`
+	TrainedAt   string `json:"trained_at"`
+	HorizonDays int    `json:"horizon_days"`
+	// Currency is the reporting currency of every amount.
+	Currency string         `json:"currency"`
+	Total    RevenueGroup   `json:"total"`
+	Groups   []RevenueGroup `json:"groups"`
+	// Unconverted lists the scored customers left out because their annual
+	// revenue is in a currency without a rate.
+	Unconverted []UnconvertedCustomers `json:"unconverted"`
+}
+
+// UnconvertedCustomers are scored customers whose annual revenue is in a
+// currency without a rate, and so left out of revenue at risk.
+type UnconvertedCustomers struct {
+	Currency      string  `json:"currency"`
+	Customers     int     `json:"customers"`
+	AnnualRevenue float64 `json:"annual_revenue"` // their sum, in Currency
 }
 
 const revenueDefinition = "Revenue at risk = Σ churn risk × annual revenue over active scored customers; churn risk is the " +
-	"modelled probability of churning within horizon_days."
+	"modelled probability of churning within horizon_days. Annual revenues are converted into the reporting currency at " +
+	"today's rate; customers whose revenue currency has no rate are left out and listed in unconverted."
 
 // RevenueAtRisk sums risk × annual revenue over the scored customers, in
 // total and per value of by (segment, region, or "" for the total only).
@@ -108,17 +137,47 @@ func (s *Service) RevenueAtRisk(ctx context.Context, ws int64, by string) (Reven
 	if err != nil {
 		return RevenueAtRiskResult{}, err
 	}
-	rows, err := s.DB.RiskRevenues(ctx, ws, by)
+	cs, err := s.DB.CurrencySettingsOf(ctx, ws)
 	if err != nil {
 		return RevenueAtRiskResult{}, err
 	}
-	res := RevenueAtRiskResult{Definition: revenueDefinition, By: by, HorizonDays: m.HorizonDays,
+	rows, err := s.DB.RiskRevenues(ctx, ws, by, s.now())
+	if err != nil {
+		return RevenueAtRiskResult{}, err
+	}
+	res := RevenueAtRiskResult{Definition: revenueDefinition, By: by, HorizonDays: m.HorizonDays, Currency: cs.ReportingCurrency,
 		TrainedAt: m.TrainedAt.Format("2006-01-02T15:04:05Z07:00"), Groups: []RevenueGroup{}}
-	res.Total, res.Groups = groupRevenue(rows)
+	converted, unconverted := splitUnconverted(rows)
+	res.Total, res.Groups = groupRevenue(converted)
+	res.Unconverted = unconverted
 	if by == "" {
 		res.Groups = []RevenueGroup{}
 	}
 	return res, nil
+}
+
+// splitUnconverted keeps the rows whose annual revenue has a rate, in
+// order, and sums up the others per currency.
+func splitUnconverted(rows []store.RiskRevenue) ([]store.RiskRevenue, []UnconvertedCustomers) {
+	kept := rows[:0:0]
+	left := []UnconvertedCustomers{}
+	byCurrency := map[string]int{}
+	for _, r := range rows {
+		if r.Converted {
+			kept = append(kept, r)
+			continue
+		}
+		i, ok := byCurrency[r.RevenueCurrency]
+		if !ok {
+			i = len(left)
+			byCurrency[r.RevenueCurrency] = i
+			left = append(left, UnconvertedCustomers{Currency: r.RevenueCurrency})
+		}
+		left[i].Customers++
+		left[i].AnnualRevenue += r.Original
+	}
+	slices.SortFunc(left, func(a, b UnconvertedCustomers) int { return strings.Compare(a.Currency, b.Currency) })
+	return kept, left
 }
 
 // groupRevenue applies the revenue-at-risk definition to rows sorted by

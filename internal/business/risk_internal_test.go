@@ -39,3 +39,30 @@ func TestGroupRevenueArithmetic(t *testing.T) {
 		t.Fatalf("empty: %+v %+v", total, groups)
 	}
 }
+
+// Customers whose annual revenue has no rate leave every group and are
+// summed per currency in their own currency; the others keep their order.
+func TestSplitUnconverted(t *testing.T) {
+	rows := []store.RiskRevenue{
+		{Group: "smb", Risk: 0.5, AnnualRevenue: 1000, Original: 1000, RevenueCurrency: "RUB", Converted: true},
+		{Group: "smb", Risk: 0.9, Original: 700, RevenueCurrency: "KZT"},
+		{Group: "vip", Risk: 0.2, AnnualRevenue: 9200, Original: 100, RevenueCurrency: "USD", Converted: true},
+		{Group: "vip", Risk: 0.3, Original: 50, RevenueCurrency: "AMD"},
+		{Group: "vip", Risk: 0.4, Original: 300, RevenueCurrency: "KZT"},
+	}
+	kept, left := splitUnconverted(rows)
+	if len(kept) != 2 || kept[0].RevenueCurrency != "RUB" || kept[1].RevenueCurrency != "USD" {
+		t.Fatalf("kept %+v", kept)
+	}
+	want := []UnconvertedCustomers{{Currency: "AMD", Customers: 1, AnnualRevenue: 50}, {Currency: "KZT", Customers: 2, AnnualRevenue: 1000}}
+	if len(left) != 2 || left[0] != want[0] || left[1] != want[1] {
+		t.Fatalf("left out %+v, want %+v", left, want)
+	}
+	total, _ := groupRevenue(kept)
+	if total.Customers != 2 || math.Abs(total.RevenueAtRisk-(500+1840)) > 1e-9 {
+		t.Fatalf("total %+v", total)
+	}
+	if kept, left := splitUnconverted(nil); len(kept) != 0 || left == nil || len(left) != 0 {
+		t.Fatalf("no rows: %v %v", kept, left)
+	}
+}

@@ -71,9 +71,15 @@ type Summary struct {
 	To          string            `json:"to"`
 	GrossMargin float64           `json:"gross_margin"`
 	Currencies  []string          `json:"currencies"`
-	Overall     PeriodFigures     `json:"overall"`
-	Segments    []PeriodFigures   `json:"segments"`
-	Periods     []PeriodFigures   `json:"periods"`
+	// Currency is the reporting currency every amount is in.
+	Currency string `json:"currency"`
+	// Unconverted lists, per currency without a rate, the transactions
+	// left out of the revenue (in the range) and of historical LTV
+	// (before its end).
+	Unconverted []Unconverted   `json:"unconverted"`
+	Overall     PeriodFigures   `json:"overall"`
+	Segments    []PeriodFigures `json:"segments"`
+	Periods     []PeriodFigures `json:"periods"`
 }
 
 var summaryDefinitions = map[string]string{
@@ -83,6 +89,18 @@ var summaryDefinitions = map[string]string{
 	"predicted_ltv":  "ARPU × gross margin / churn rate, both per the period; null when no churn was observed",
 	"arpu":           "revenue in the period / customers active in it (at start + new)",
 	"first_seen":     "a customer starts at the earliest of their creation, first transaction and first feedback",
+	"currency":       "amounts are in the reporting currency: each transaction converted at the newest rate that started by its date; transactions in a currency without a rate are left out and listed in unconverted",
+}
+
+// Unconverted is what a total left out because its currency has no rate
+// into the reporting currency.
+type Unconverted struct {
+	Currency string `json:"currency"`
+	// Transactions in the range, and their sum in Currency.
+	Transactions int     `json:"transactions"`
+	Amount       float64 `json:"amount"`
+	// LifetimeTransactions before the range's end (historical LTV).
+	LifetimeTransactions int `json:"lifetime_transactions"`
 }
 
 // Summary computes churn, retention and LTV over q's range.
@@ -107,8 +125,13 @@ func (s *Service) Summary(ctx context.Context, ws int64, q SummaryQuery) (Summar
 	if err != nil {
 		return Summary{}, err
 	}
+	cs, err := s.DB.CurrencySettingsOf(ctx, ws)
+	if err != nil {
+		return Summary{}, err
+	}
 	out := Summary{Definitions: summaryDefinitions, From: q.From.String(), To: q.To.String(), GrossMargin: q.GrossMargin,
-		Currencies: currencies, Segments: []PeriodFigures{}, Periods: []PeriodFigures{}}
+		Currencies: currencies, Currency: cs.ReportingCurrency, Unconverted: []Unconverted{},
+		Segments: []PeriodFigures{}, Periods: []PeriodFigures{}}
 
 	segments := map[string]bool{}
 	for _, c := range customers {
@@ -120,9 +143,13 @@ func (s *Service) Summary(ctx context.Context, ws int64, q SummaryQuery) (Summar
 	}
 	slices.Sort(names)
 
-	overall, bySegment, err := s.figures(ctx, ws, customers, start, end, q.GrossMargin)
+	overall, bySegment, unconverted, err := s.figures(ctx, ws, customers, start, end, q.GrossMargin)
 	if err != nil {
 		return Summary{}, err
+	}
+	for _, u := range unconverted {
+		out.Unconverted = append(out.Unconverted, Unconverted{Currency: u.Currency, Transactions: u.Transactions,
+			Amount: u.Amount, LifetimeTransactions: u.LifetimeTransactions})
 	}
 	overall.From, overall.To = q.From.String(), q.To.String()
 	out.Overall = overall
@@ -138,7 +165,7 @@ func (s *Service) Summary(ctx context.Context, ws int64, q SummaryQuery) (Summar
 			if len(out.Periods) == MaxSummaryPeriods {
 				return Summary{}, &InvalidError{Field: "grain", Message: fmt.Sprintf("more than %d periods; use a coarser grain", MaxSummaryPeriods)}
 			}
-			f, _, err := s.figures(ctx, ws, customers, from.Start(loc), (to + 1).Start(loc), q.GrossMargin)
+			f, _, _, err := s.figures(ctx, ws, customers, from.Start(loc), (to + 1).Start(loc), q.GrossMargin)
 			if err != nil {
 				return Summary{}, err
 			}
@@ -150,11 +177,13 @@ func (s *Service) Summary(ctx context.Context, ws int64, q SummaryQuery) (Summar
 	return out, nil
 }
 
-// figures computes the period [start, end) overall and per segment.
-func (s *Service) figures(ctx context.Context, ws int64, customers []store.BusinessCustomer, start, end time.Time, margin float64) (PeriodFigures, map[string]PeriodFigures, error) {
+// figures computes the period [start, end) overall and per segment, and
+// returns what the revenue left out for want of a rate.
+func (s *Service) figures(ctx context.Context, ws int64, customers []store.BusinessCustomer, start, end time.Time,
+	margin float64) (PeriodFigures, map[string]PeriodFigures, []store.UnconvertedRevenue, error) {
 	revenue, err := s.DB.RevenueBySegment(ctx, ws, start, end)
 	if err != nil {
-		return PeriodFigures{}, nil, err
+		return PeriodFigures{}, nil, nil, err
 	}
 	type acc struct {
 		atStart, atEnd, newC, lost, started int
@@ -195,7 +224,7 @@ func (s *Service) figures(ctx context.Context, ws int64, customers []store.Busin
 			}
 		}
 	}
-	for _, r := range revenue {
+	for _, r := range revenue.Segments {
 		all.revenue += r.Amount
 		get(r.Segment).revenue += r.Amount
 		all.lifetime += r.Lifetime
@@ -219,5 +248,5 @@ func (s *Service) figures(ctx context.Context, ws int64, customers []store.Busin
 	for name, a := range seg {
 		bySegment[name] = build(a)
 	}
-	return build(all), bySegment, nil
+	return build(all), bySegment, revenue.Unconverted, nil
 }

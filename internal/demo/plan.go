@@ -605,13 +605,14 @@ func withKey(m map[string]any, k string, v any) map[string]any {
 }
 
 // fullRef is the customer as the CRM knows them: every identity, the
-// attributes that let Seed find the profile again, and annual revenue.
+// attributes that let Seed find the profile again, and annual revenue in
+// the region's currency.
 // AnnualRevenue points at the customer's field, which transactions fills in
 // after the items are made.
 func (c *customer) fullRef() *ingest.CustomerRef {
 	return &ingest.CustomerRef{Name: c.name, Segment: c.segment, Region: c.region.name, Lang: c.lang,
 		Email: c.email, Phone: c.phone, TelegramUsername: c.tgUser, TelegramID: c.tgID, ExternalID: c.crm,
-		AnnualRevenue: &c.revenue, Attributes: map[string]any{"crm_id": c.crm, "currency": c.region.currency}}
+		AnnualRevenue: &c.revenue, AnnualRevenueCurrency: c.region.currency, Attributes: map[string]any{"crm_id": c.crm, "currency": c.region.currency}}
 }
 
 // ref names the customer by the identity the channel knows them by; the

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"vox/internal/auth"
 	"vox/internal/ingest"
@@ -86,6 +87,9 @@ func Seed(ctx context.Context, db *store.DB, svc *ingest.Service, opt Options, p
 		}
 		// After the items, so the rules do not fire live on the history.
 		if err := seedCases(ctx, db, ids[w.spec.slug], w, p.opt); err != nil {
+			return Credentials{}, fmt.Errorf("demo workspace %s: %w", w.spec.slug, err)
+		}
+		if err := seedCurrency(ctx, db, ids[w.spec.slug], w.spec, storyFor(p.opt).end); err != nil {
 			return Credentials{}, fmt.Errorf("demo workspace %s: %w", w.spec.slug, err)
 		}
 	}
@@ -242,4 +246,19 @@ func fillWorkspace(ctx context.Context, db *store.DB, svc *ingest.Service, wsID 
 		}
 	}
 	return nil
+}
+
+// seedCurrency sets the workspace's reporting currency and its rates, so
+// that revenue in rubles, yuan and dollars adds up to one meaningful total.
+func seedCurrency(ctx context.Context, db *store.DB, wsID int64, spec *workspaceSpec, end time.Time) error {
+	loc := store.LoadLocation(spec.tz)
+	cs := store.CurrencySettings{ReportingCurrency: spec.currency}
+	for _, r := range spec.rates {
+		rate := store.ExchangeRate{Currency: r.currency, Rate: r.rate}
+		if r.monthsAgo > 0 {
+			rate.ValidFrom = store.DayOf(end.AddDate(0, -r.monthsAgo, 0), loc).Start(loc)
+		}
+		cs.Rates = append(cs.Rates, rate)
+	}
+	return db.SetCurrencySettings(ctx, wsID, cs, store.AuditActor{Name: "demo"})
 }

@@ -32,6 +32,17 @@ type workspaceSpec struct {
 	share          float64 // of all items
 	regions        []region
 	employees      []employeeSpec
+	currency       string     // the reporting currency
+	rates          []demoRate // into it, for the regions' other currencies
+}
+
+// demoRate is what one unit of currency is worth in the workspace's
+// reporting currency; monthsAgo > 0 starts it that many months before the
+// end of the history (a rate change), 0 leaves it without a start date.
+type demoRate struct {
+	currency  string
+	rate      float64
+	monthsAgo int
 }
 
 // employeeSpec is a member of staff; effect shifts the satisfaction of the
@@ -117,8 +128,9 @@ var kzEmployees = []employeeSpec{
 }
 
 var workspaceSpecs = []workspaceSpec{
-	{slug: MainWorkspace, name: "Acme Retail · Акме Ритейл · 艾克美零售", tz: "Europe/Moscow", share: 0.92, regions: mainRegions, employees: mainEmployees},
-	{slug: "acme-kz", name: "Acme Kazakhstan", tz: "Asia/Almaty", share: 0.08, regions: kzRegions, employees: kzEmployees},
+	{slug: MainWorkspace, name: "Acme Retail · Акме Ритейл · 艾克美零售", tz: "Europe/Moscow", share: 0.92, regions: mainRegions, employees: mainEmployees,
+		currency: "RUB", rates: []demoRate{{"CNY", 12.4, 0}, {"USD", 92, 0}, {"USD", 84, 3}}},
+	{slug: "acme-kz", name: "Acme Kazakhstan", tz: "Asia/Almaty", share: 0.08, regions: kzRegions, employees: kzEmployees, currency: "KZT"},
 }
 
 // personName is a name in the customer's script with its Latin form, from

@@ -51,24 +51,27 @@ type Item struct {
 // CustomerRef identifies the customer an item is from. Any identity that is
 // already known resolves to that customer's profile.
 type CustomerRef struct {
-	Email            string         `json:"email,omitempty"`
-	Phone            string         `json:"phone,omitempty"`
-	TelegramID       string         `json:"telegram_id,omitempty"`
-	TelegramUsername string         `json:"telegram_username,omitempty"`
-	ExternalID       string         `json:"external_id,omitempty"`
-	Name             string         `json:"name,omitempty"`
-	Segment          string         `json:"segment,omitempty"`
-	Region           string         `json:"region,omitempty"`
-	Lang             string         `json:"lang,omitempty"`
-	Timezone         string         `json:"timezone,omitempty"`
-	AnnualRevenue    *float64       `json:"annual_revenue,omitempty"`
-	Attributes       map[string]any `json:"attributes,omitempty"`
+	Email            string   `json:"email,omitempty"`
+	Phone            string   `json:"phone,omitempty"`
+	TelegramID       string   `json:"telegram_id,omitempty"`
+	TelegramUsername string   `json:"telegram_username,omitempty"`
+	ExternalID       string   `json:"external_id,omitempty"`
+	Name             string   `json:"name,omitempty"`
+	Segment          string   `json:"segment,omitempty"`
+	Region           string   `json:"region,omitempty"`
+	Lang             string   `json:"lang,omitempty"`
+	Timezone         string   `json:"timezone,omitempty"`
+	AnnualRevenue    *float64 `json:"annual_revenue,omitempty"`
+	// AnnualRevenueCurrency is the ISO 4217 code of AnnualRevenue; empty
+	// means the workspace's reporting currency.
+	AnnualRevenueCurrency string         `json:"annual_revenue_currency,omitempty"`
+	Attributes            map[string]any `json:"attributes,omitempty"`
 }
 
 // Input converts the reference to the store's form.
 func (c CustomerRef) Input() store.CustomerInput {
 	in := store.CustomerInput{Name: c.Name, Segment: c.Segment, Region: c.Region, Lang: c.Lang,
-		Timezone: c.Timezone, AnnualRevenue: c.AnnualRevenue, Attributes: c.Attributes}
+		Timezone: c.Timezone, AnnualRevenue: c.AnnualRevenue, RevenueCurrency: c.AnnualRevenueCurrency, Attributes: c.Attributes}
 	for _, p := range []struct{ kind, v string }{{store.IdentityEmail, c.Email}, {store.IdentityPhone, c.Phone},
 		{store.IdentityTelegramID, c.TelegramID}, {store.IdentityTelegramUsername, c.TelegramUsername},
 		{store.IdentityExternalID, c.ExternalID}} {
@@ -179,6 +182,12 @@ func (it *Item) Validate(now time.Time) *FieldError {
 			if !utf8.ValidString(v) {
 				return fieldErr("customer", "invalid_utf8", "is not valid UTF-8")
 			}
+		}
+		if c.AnnualRevenueCurrency != "" && !store.ValidCurrency(c.AnnualRevenueCurrency) {
+			return fieldErr("customer.annual_revenue_currency", "invalid", "must be an ISO 4217 code: three upper-case letters such as RUB")
+		}
+		if c.AnnualRevenueCurrency != "" && c.AnnualRevenue == nil {
+			return fieldErr("customer.annual_revenue_currency", "invalid", "is given without annual_revenue")
 		}
 		if len(c.Input().Identities) == 0 {
 			return fieldErr("customer", "required", "needs at least one of email, phone, telegram_id, telegram_username, external_id")

@@ -131,6 +131,8 @@ type Data struct {
 	PainPoints    []metrics.PainPoint           `json:"pain_points"`
 	Journey       insights.JourneyMap           `json:"journey"`
 	Business      *business.PeriodFigures       `json:"business"`
+	Currency      string                        `json:"currency"`        // the reporting currency of every amount
+	Unconverted   []business.Unconverted        `json:"unconverted"`     // transactions left out for want of a rate
 	RevenueAtRisk *business.RevenueAtRiskResult `json:"revenue_at_risk"` // nil without a churn model
 	ChurnAUC      *float64                      `json:"churn_auc"`
 	Cases         store.CaseSLAStats            `json:"cases"`
@@ -215,7 +217,7 @@ func Collect(ctx context.Context, db *store.DB, req Request, now time.Time) (*Da
 	if err != nil {
 		return nil, fmt.Errorf("report business: %w", err)
 	}
-	d.Business = &sum.Overall
+	d.Business, d.Currency, d.Unconverted = &sum.Overall, sum.Currency, sum.Unconverted
 	rar, err := biz.RevenueAtRisk(ctx, req.WorkspaceID, "segment")
 	switch {
 	case errors.Is(err, business.ErrNoModel):

@@ -6,7 +6,11 @@ package report
 var labels = map[string]map[string]string{
 	"en": {
 		"title": "Customer experience report", "period": "Period", "generated": "Generated", "workspace": "Workspace",
-		"kpis": "Key metrics", "metric": "Metric", "value": "Value", "ci_low": "CI low (95 %)", "ci_high": "CI high (95 %)",
+		"currency": "Currency", "unconverted": "Amounts without an exchange rate (not included)",
+		"tx_left_out": "Transactions in the period", "tx_left_out_ltv": "Transactions before its end", "customers_left_out": "Scored customers",
+		"tx_unconverted":        "%s: transactions without an exchange rate, not included: %d in the period, %d before its end.",
+		"customers_unconverted": "%s: scored customers whose annual revenue has no exchange rate, not included: %d.",
+		"kpis":                  "Key metrics", "metric": "Metric", "value": "Value", "ci_low": "CI low (95 %)", "ci_high": "CI high (95 %)",
 		"n": "n", "prev": "Previous period", "change": "Change", "p_value": "p-value", "significant": "Significant",
 		"nps": "NPS", "csat": "CSAT, %", "ces": "CES (1-7)", "sentiment": "Sentiment index",
 		"trend": "NPS by week", "week": "Week",
@@ -35,7 +39,11 @@ var labels = map[string]map[string]string{
 	},
 	"ru": {
 		"title": "Отчёт о клиентском опыте", "period": "Период", "generated": "Сформирован", "workspace": "Пространство",
-		"kpis": "Ключевые показатели", "metric": "Показатель", "value": "Значение", "ci_low": "ДИ от (95 %)", "ci_high": "ДИ до (95 %)",
+		"currency": "Валюта", "unconverted": "Суммы без курса валюты (не учтены)",
+		"tx_left_out": "Транзакции периода", "tx_left_out_ltv": "Транзакции до конца периода", "customers_left_out": "Оценённые клиенты",
+		"tx_unconverted":        "%s: транзакции без курса валюты не учтены: %d за период, %d до его конца.",
+		"customers_unconverted": "%s: оценённые клиенты, чья годовая выручка без курса валюты, не учтены: %d.",
+		"kpis":                  "Ключевые показатели", "metric": "Показатель", "value": "Значение", "ci_low": "ДИ от (95 %)", "ci_high": "ДИ до (95 %)",
 		"n": "n", "prev": "Прошлый период", "change": "Изменение", "p_value": "p-значение", "significant": "Значимо",
 		"nps": "NPS", "csat": "CSAT, %", "ces": "CES (1-7)", "sentiment": "Индекс тональности",
 		"trend": "NPS по неделям", "week": "Неделя",
@@ -64,7 +72,11 @@ var labels = map[string]map[string]string{
 	},
 	"zh": {
 		"title": "客户体验报告", "period": "期间", "generated": "生成时间", "workspace": "工作区",
-		"kpis": "关键指标", "metric": "指标", "value": "数值", "ci_low": "置信区间下限 (95 %)", "ci_high": "置信区间上限 (95 %)",
+		"currency": "货币", "unconverted": "无汇率的金额（未计入）",
+		"tx_left_out": "本期交易", "tx_left_out_ltv": "期末前交易", "customers_left_out": "已评分客户",
+		"tx_unconverted":        "%s：本期 %d 笔交易（期末前共 %d 笔）没有汇率，未计入。",
+		"customers_unconverted": "%s：%d 位已评分客户的年收入没有汇率，未计入。",
+		"kpis":                  "关键指标", "metric": "指标", "value": "数值", "ci_low": "置信区间下限 (95 %)", "ci_high": "置信区间上限 (95 %)",
 		"n": "样本量", "prev": "上一期", "change": "变化", "p_value": "p 值", "significant": "显著",
 		"nps": "净推荐值 NPS", "csat": "满意度 CSAT, %", "ces": "费力度 CES (1-7)", "sentiment": "情感指数",
 		"trend": "每周 NPS", "week": "周",

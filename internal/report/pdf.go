@@ -145,11 +145,19 @@ func (d *pdfDoc) need(h float64) {
 	}
 }
 
-func (d *pdfDoc) heading(key string) {
+func (d *pdfDoc) heading(key string) { d.headingIn(key, "") }
+
+// headingIn is a section heading naming the currency of its amounts: the
+// columns are too narrow to carry it.
+func (d *pdfDoc) headingIn(key, currency string) {
 	d.need(40)
 	d.y += 10
 	d.pdf.SetTextColor(20, 40, 90)
-	d.text(margin, d.y+12, label(d.lang, key), 13, true)
+	title := label(d.lang, key)
+	if currency != "" {
+		title += ", " + currency
+	}
+	d.text(margin, d.y+12, title, 13, true)
 	d.pdf.SetTextColor(0, 0, 0)
 	d.y += 20
 }
@@ -516,17 +524,23 @@ func WritePDF(w io.Writer, data *Data) error {
 	d.table(tables["drivers"])
 	d.heading("journey")
 	d.heatMap(data)
-	d.heading("revenue_at_risk")
+	d.headingIn("revenue_at_risk", data.Currency)
 	if data.RevenueAtRisk == nil {
 		d.note(label(d.lang, "no_model"))
 	} else {
 		d.table(tables["revenue_at_risk"])
+		for _, u := range data.RevenueAtRisk.Unconverted {
+			d.paragraph(fmt.Sprintf(label(d.lang, "customers_unconverted"), u.Currency, u.Customers))
+		}
 		if data.ChurnAUC != nil {
 			d.note(fmt.Sprintf("%s: %.3f", label(d.lang, "auc"), *data.ChurnAUC))
 		}
 	}
-	d.heading("business")
+	d.headingIn("business", data.Currency)
 	d.table(tables["business"])
+	for _, u := range data.Unconverted {
+		d.paragraph(fmt.Sprintf(label(d.lang, "tx_unconverted"), u.Currency, u.Transactions, u.LifetimeTransactions))
+	}
 	d.heading("response_rates")
 	d.table(tables["response_rates"])
 	d.heading("cases")

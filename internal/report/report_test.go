@@ -74,10 +74,31 @@ func seedReport(t *testing.T, db *store.DB) int64 {
 	if err != nil || len(custs) != 3 {
 		t.Fatalf("customers %v %v", custs, err)
 	}
+	// A fourth, scored customer's annual revenue is in tenge, which has no
+	// rate: it is left out of revenue at risk and counted.
+	kz := 5000.0
+	kzID, err := db.UpsertCustomer(ctx, ws.ID, store.CustomerInput{AnnualRevenue: &kz, RevenueCurrency: "KZT",
+		Identities: []store.Identity{{Kind: store.IdentityExternalID, Value: "kz"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	auc := 0.75
 	raw, _ := json.Marshal(business.Model{TrainedAt: reportNow, HorizonDays: 30, AUC: &auc})
-	scores := []store.ChurnScore{{CustomerID: custs[0].ID, Risk: 0.5}, {CustomerID: custs[1].ID, Risk: 0.1}, {CustomerID: custs[2].ID, Risk: 0}}
+	scores := []store.ChurnScore{{CustomerID: custs[0].ID, Risk: 0.5}, {CustomerID: custs[1].ID, Risk: 0.1}, {CustomerID: custs[2].ID, Risk: 0},
+		{CustomerID: kzID, Risk: 0.9}}
 	if err := db.SaveChurnModel(ctx, ws.ID, reportNow, raw, scores); err != nil {
+		t.Fatal(err)
+	}
+	// Revenue in rubles: 1000 RUB and 50 CNY at 12 (600 RUB) in the period;
+	// 7 KZT have no rate and are left out.
+	if err := db.SetCurrencySettings(ctx, ws.ID, store.CurrencySettings{ReportingCurrency: "RUB",
+		Rates: []store.ExchangeRate{{Currency: "CNY", Rate: 12}}}, store.AuditActor{Name: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.InsertTransactions(ctx, ws.ID, []store.Transaction{
+		{CustomerID: custs[0].ID, Amount: 1000, Currency: "RUB", OccurredAt: *at(2, 12)},
+		{CustomerID: custs[1].ID, Amount: 50, Currency: "CNY", OccurredAt: *at(3, 12)},
+		{CustomerID: kzID, Amount: 7, Currency: "KZT", OccurredAt: *at(4, 12)}}); err != nil {
 		t.Fatal(err)
 	}
 	return ws.ID
@@ -140,7 +161,7 @@ func TestReportXLSX(t *testing.T) {
 				t.Fatal(err)
 			}
 			sheets := f.GetSheetList()
-			if len(sheets) != 10 {
+			if len(sheets) != 11 {
 				t.Fatalf("%s sheets %v", lang, sheets)
 			}
 			kpi := sheets[0]
@@ -177,7 +198,11 @@ func TestReportXLSX(t *testing.T) {
 			if !found || !total {
 				t.Errorf("%s revenue-at-risk sheet %q: %v", lang, risk, rows)
 			}
-			emp, _ := f.GetRows(sheets[9])
+			left, _ := f.GetRows(sheets[8])
+			if len(left) != 2 || left[1][0] != "KZT" || left[1][1] != "1" || left[1][3] != "1" {
+				t.Errorf("%s amounts without a rate: %v", lang, left)
+			}
+			emp, _ := f.GetRows(sheets[10])
 			if len(emp) != 2 || emp[1][1] != "'@Анна 李" {
 				t.Errorf("employees %v", emp)
 			}
@@ -235,6 +260,9 @@ func TestReportPDFLanguages(t *testing.T) {
 			"Acme <b>&</b>",           // the workspace name, shown as text
 			"@Анна 李",                 // an employee name in two scripts
 			"2025-05-01 — 2025-05-14", // the period
+			"RUB",                     // the reporting currency
+			"1 600",                   // revenue: 1000 RUB + 50 CNY × 12, not the 7 KZT
+			"KZT",                     // what has no rate, said under the tables
 		) {
 			if !strings.Contains(text, s) {
 				t.Errorf("%s PDF lacks %q:\n%s", lang, s, text)

@@ -51,7 +51,7 @@ func WriteCSV(w io.Writer, d *Data) error {
 		}
 		head := make([]string, len(t.Columns))
 		for i, c := range t.Columns {
-			head[i] = label(d.Lang, c.Key)
+			head[i] = c.title(d.Lang)
 		}
 		if err := cw.Write(head); err != nil {
 			return err
@@ -137,11 +137,11 @@ func WriteXLSX(w io.Writer, d *Data) error {
 		}
 		for i, c := range t.Columns {
 			cell, _ := excelize.CoordinatesToCellName(i+1, 1)
-			if err := f.SetCellStr(name, cell, label(d.Lang, c.Key)); err != nil {
+			if err := f.SetCellStr(name, cell, c.title(d.Lang)); err != nil {
 				return err
 			}
 			col, _ := excelize.ColumnNumberToName(i + 1)
-			width := float64(max(10, min(40, utf8.RuneCountInString(label(d.Lang, c.Key))+4)))
+			width := float64(max(10, min(40, utf8.RuneCountInString(c.title(d.Lang))+4)))
 			if err := f.SetColWidth(name, col, col, width); err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -26,6 +27,25 @@ const (
 type Column struct {
 	Key  string // label key
 	Kind Kind
+	Unit string // shown after the label (the currency of a Money column)
+}
+
+// title is the column's header in lang: "Revenue, RUB".
+func (c Column) title(lang string) string {
+	if c.Unit == "" {
+		return label(lang, c.Key)
+	}
+	return label(lang, c.Key) + ", " + c.Unit
+}
+
+// inCurrency marks the table's Money columns as amounts in currency.
+func (t Table) inCurrency(currency string) Table {
+	for i := range t.Columns {
+		if t.Columns[i].Kind == Money {
+			t.Columns[i].Unit = currency
+		}
+	}
+	return t
 }
 
 // Table is one section of the report as rows; CSV and XLSX render every
@@ -112,7 +132,7 @@ func (d *Data) Tables() []Table {
 			"retention_rate", Percent, "revenue", Money, "arpu", Money, "historical_ltv", Money, "predicted_ltv", Money)}
 		bt.Rows = append(bt.Rows, []any{b.CustomersAtStart, b.Churned, b.ChurnRate.Value, b.RetentionRate.Value, b.Revenue, b.ARPU,
 			b.HistoricalLTV, optFloat(b.PredictedLTV)})
-		ts = append(ts, bt)
+		ts = append(ts, bt.inCurrency(d.Currency))
 	}
 
 	risk := Table{Key: "revenue_at_risk", Columns: cols("segment", Text, "customers", Integer, "annual_revenue", Money,
@@ -126,7 +146,10 @@ func (d *Data) Tables() []Table {
 			risk.Rows = append(risk.Rows, []any{key, g.Customers, g.AnnualRevenue, g.RevenueAtRisk, g.ShareAtRisk, 100 * g.MeanRisk})
 		}
 	}
-	ts = append(ts, risk)
+	ts = append(ts, risk.inCurrency(d.Currency))
+	if u := d.unconvertedTable(); len(u.Rows) > 0 {
+		ts = append(ts, u)
+	}
 
 	cs := Table{Key: "cases", Columns: cols("opened", Integer, "resolved", Integer, "resolved_in_sla", Integer, "acted_in_sla", Integer,
 		"acted_24h", Integer, "overdue", Integer)}
@@ -175,4 +198,35 @@ func (d *Data) filterLine() string {
 		parts = append(parts, fmt.Sprintf("%s = %s", row[0], cleanText(row[1].(string))))
 	}
 	return label(d.Lang, "filters") + ": " + strings.Join(parts, "; ")
+}
+
+// unconvertedTable lists per currency without an exchange rate what the
+// money figures left out: transactions of the period (revenue, ARPU) and
+// before its end (historical LTV), and scored customers (revenue at risk).
+func (d *Data) unconvertedTable() Table {
+	t := Table{Key: "unconverted", Columns: cols("currency", Text, "tx_left_out", Integer, "tx_left_out_ltv", Integer,
+		"customers_left_out", Integer)}
+	rows := map[string][]any{}
+	var order []string
+	row := func(currency string) []any {
+		if rows[currency] == nil {
+			rows[currency] = []any{currency, 0, 0, 0}
+			order = append(order, currency)
+		}
+		return rows[currency]
+	}
+	for _, u := range d.Unconverted {
+		r := row(u.Currency)
+		r[1], r[2] = u.Transactions, u.LifetimeTransactions
+	}
+	if d.RevenueAtRisk != nil {
+		for _, u := range d.RevenueAtRisk.Unconverted {
+			row(u.Currency)[3] = u.Customers
+		}
+	}
+	slices.Sort(order)
+	for _, c := range order {
+		t.Rows = append(t.Rows, rows[c])
+	}
+	return t
 }

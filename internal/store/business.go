@@ -38,6 +38,9 @@ func (db *DB) InsertTransactions(ctx context.Context, workspaceID int64, txs []T
 		if err := tx.checkCustomersOwned(ctx, workspaceID, owners); err != nil {
 			return err
 		}
+		if err := tx.chooseReportingCurrency(ctx, workspaceID, txs); err != nil {
+			return fmt.Errorf("insert transactions: %w", err)
+		}
 		ids, err := tx.allocIDs(ctx, "transactions", len(txs))
 		if err != nil {
 			return err

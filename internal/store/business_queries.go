@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -183,18 +184,21 @@ type PurchaseStats struct {
 	LastAt       time.Time
 	Count        int     // all before the cutoff
 	RecentCount  int     // in the frequency window
-	RecentAmount float64 // in the monetary window
+	RecentAmount float64 // in the monetary window, in the reporting currency
 }
 
 // PurchaseStatsAsOf returns each customer's purchase statistics from
 // transactions before asOf; frequency counts [asOf−frequency, asOf) and
-// monetary value sums [asOf−monetary, asOf). Amounts are summed whatever
-// their currency: a workspace normally bills in one.
+// monetary value sums [asOf−monetary, asOf) converted into the reporting
+// currency. A transaction in a currency without a rate counts for recency
+// and frequency, but adds nothing to the monetary value.
 func (db *DB) PurchaseStatsAsOf(ctx context.Context, workspaceID int64, asOf time.Time, frequency, monetary time.Duration) (map[int64]PurchaseStats, error) {
-	rows, err := db.query(ctx, `SELECT customer_id, MAX(occurred_at), COUNT(*),
-		SUM(CASE WHEN occurred_at >= ? THEN 1 ELSE 0 END),
-		COALESCE(SUM(CASE WHEN occurred_at >= ? THEN amount ELSE 0 END), 0)
-		FROM transactions WHERE workspace_id = ? AND occurred_at < ? GROUP BY customer_id`,
+	rows, err := db.query(ctx, ratePeriods+` SELECT t.customer_id, MAX(t.occurred_at), COUNT(*),
+		SUM(CASE WHEN t.occurred_at >= ? THEN 1 ELSE 0 END),
+		COALESCE(SUM(CASE WHEN t.occurred_at >= ? THEN t.amount * r.rate END), 0)
+		FROM transactions t LEFT JOIN rate_periods r ON `+rateAt+`
+		WHERE t.workspace_id = ? AND t.occurred_at < ? GROUP BY t.customer_id`,
+		workspaceID, workspaceID,
 		asOf.Add(-frequency).UnixMilli(), asOf.Add(-monetary).UnixMilli(), workspaceID, asOf.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("purchase stats: %w", err)
@@ -237,37 +241,86 @@ func (db *DB) OpenCasesAsOf(ctx context.Context, workspaceID int64, asOf time.Ti
 }
 
 // SegmentRevenue is the revenue of one customer segment in a period and
-// over its lifetime up to the period's end.
+// over its lifetime up to the period's end, in the reporting currency.
 type SegmentRevenue struct {
 	Segment  string
 	Amount   float64 // transactions in [from, to)
 	Lifetime float64 // transactions before to
 }
 
-// RevenueBySegment sums transactions per customer segment: those in
-// [from, to) and all those before to. Both sums come from one pass over
+// UnconvertedRevenue is what a workspace holds in one currency without a
+// rate into the reporting currency, and so leaves out of its totals.
+type UnconvertedRevenue struct {
+	Currency             string
+	Transactions         int     // in [from, to)
+	Amount               float64 // their sum, in Currency
+	LifetimeTransactions int     // before to
+}
+
+// Revenue is the workspace's revenue per segment and what it left out.
+type Revenue struct {
+	Segments    []SegmentRevenue
+	Unconverted []UnconvertedRevenue // by currency
+}
+
+// RevenueBySegment sums transactions per customer segment, converted into
+// the reporting currency at each one's date: those in [from, to) and all
+// those before to. Transactions in a currency without a rate at their date
+// are left out and counted per currency. Both sums come from one pass over
 // the transactions before to (a second pass for the lifetime sum was half
-// of a report's time); the rows are read in the same order as by a query
-// of the period alone, so the sums are the same to the last bit.
-func (db *DB) RevenueBySegment(ctx context.Context, workspaceID int64, from, to time.Time) ([]SegmentRevenue, error) {
-	rows, err := db.query(ctx, `SELECT c.segment, COALESCE(SUM(CASE WHEN t.occurred_at >= ? THEN t.amount END), 0),
-		COALESCE(SUM(t.amount), 0)
+// of a report's time).
+func (db *DB) RevenueBySegment(ctx context.Context, workspaceID int64, from, to time.Time) (Revenue, error) {
+	// Rows without a rate group apart, under their currency, so that one
+	// pass gives the converted sums and what they left out.
+	rows, err := db.query(ctx, ratePeriods+` SELECT c.segment, CASE WHEN r.rate IS NULL THEN t.currency ELSE '' END,
+		COALESCE(SUM(CASE WHEN t.occurred_at >= ? THEN t.amount * r.rate END), 0),
+		COALESCE(SUM(t.amount * r.rate), 0),
+		SUM(CASE WHEN t.occurred_at >= ? THEN 1 ELSE 0 END), COUNT(*),
+		COALESCE(SUM(CASE WHEN t.occurred_at >= ? THEN t.amount END), 0)
 		FROM transactions t JOIN customers c ON c.id = t.customer_id AND c.workspace_id = t.workspace_id
+		LEFT JOIN rate_periods r ON `+rateAt+`
 		WHERE t.workspace_id = ? AND t.occurred_at < ?
-		GROUP BY c.segment ORDER BY c.segment`, from.UnixMilli(), workspaceID, to.UnixMilli())
+		GROUP BY 1, 2 ORDER BY 1, 2`, workspaceID, workspaceID,
+		from.UnixMilli(), from.UnixMilli(), from.UnixMilli(), workspaceID, to.UnixMilli())
 	if err != nil {
-		return nil, fmt.Errorf("revenue by segment: %w", err)
+		return Revenue{}, fmt.Errorf("revenue by segment: %w", err)
 	}
 	defer rows.Close()
-	var out []SegmentRevenue
+	var out Revenue
+	missing := map[string]*UnconvertedRevenue{}
 	for rows.Next() {
 		var r SegmentRevenue
-		if err := rows.Scan(&r.Segment, &r.Amount, &r.Lifetime); err != nil {
-			return nil, fmt.Errorf("revenue by segment: %w", err)
+		var currency string
+		var inPeriod, lifetime int
+		var raw float64
+		if err := rows.Scan(&r.Segment, &currency, &r.Amount, &r.Lifetime, &inPeriod, &lifetime, &raw); err != nil {
+			return Revenue{}, fmt.Errorf("revenue by segment: %w", err)
 		}
-		out = append(out, r)
+		if n := len(out.Segments); n == 0 || out.Segments[n-1].Segment != r.Segment {
+			out.Segments = append(out.Segments, SegmentRevenue{Segment: r.Segment})
+		}
+		if currency == "" {
+			s := &out.Segments[len(out.Segments)-1]
+			s.Amount, s.Lifetime = r.Amount, r.Lifetime
+			continue
+		}
+		m := missing[currency]
+		if m == nil {
+			m = &UnconvertedRevenue{Currency: currency}
+			missing[currency] = m
+		}
+		m.Transactions += inPeriod
+		m.LifetimeTransactions += lifetime
+		m.Amount += raw
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return Revenue{}, fmt.Errorf("revenue by segment: %w", err)
+	}
+	for _, m := range missing {
+		out.Unconverted = append(out.Unconverted, *m)
+	}
+	slices.SortFunc(out.Unconverted, func(a, b UnconvertedRevenue) int { return strings.Compare(a.Currency, b.Currency) })
+	return out, nil
 }
 
 // TransactionCurrencies lists the currencies of transactions in [from, to),
@@ -348,27 +401,32 @@ func (db *DB) ChurnModel(ctx context.Context, workspaceID int64) ([]byte, time.T
 
 // CustomerRisk is a scored customer with what the risk list shows.
 type CustomerRisk struct {
-	CustomerID    int64
-	Name          string
-	Segment       string
-	Region        string
-	AnnualRevenue float64
-	Risk          float64
-	Factors       []string
+	CustomerID      int64
+	Name            string
+	Segment         string
+	Region          string
+	AnnualRevenue   float64  // in RevenueCurrency
+	RevenueCurrency string   // the customer's, or the reporting currency
+	Converted       *float64 // annual revenue in the reporting currency; nil without a rate
+	Risk            float64
+	Factors         []string
 }
 
 // ChurnRiskList returns scored customers, highest risk first, optionally of
-// one segment; at most limit rows.
-func (db *DB) ChurnRiskList(ctx context.Context, workspaceID int64, segment *string, limit int) ([]CustomerRisk, error) {
-	q := `SELECT s.customer_id, c.name, c.segment, c.region, c.annual_revenue, s.risk, s.factors
+// one segment; at most limit rows. Annual revenues are converted at the
+// rates of at.
+func (db *DB) ChurnRiskList(ctx context.Context, workspaceID int64, segment *string, limit int, at time.Time) ([]CustomerRisk, error) {
+	q := ratePeriods + ` SELECT s.customer_id, c.name, c.segment, c.region, c.annual_revenue, ` + revenueCurrency + `,
+		c.annual_revenue * r.rate, s.risk, s.factors
 		FROM churn_scores s JOIN customers c ON c.id = s.customer_id AND c.workspace_id = s.workspace_id
+		LEFT JOIN rate_periods r ON ` + revenueRateAt + `
 		WHERE s.workspace_id = ?`
-	args := []any{workspaceID}
+	args := []any{workspaceID, workspaceID, at.UnixMilli(), at.UnixMilli(), workspaceID}
 	if segment != nil {
 		q += ` AND c.segment = ?`
 		args = append(args, *segment)
 	}
-	q += ` ORDER BY s.risk DESC, c.annual_revenue DESC, s.customer_id LIMIT ?`
+	q += ` ORDER BY s.risk DESC, COALESCE(c.annual_revenue * r.rate, 0) DESC, s.customer_id LIMIT ?`
 	args = append(args, limit)
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
@@ -379,8 +437,12 @@ func (db *DB) ChurnRiskList(ctx context.Context, workspaceID int64, segment *str
 	for rows.Next() {
 		var r CustomerRisk
 		var factors string
-		if err := rows.Scan(&r.CustomerID, &r.Name, &r.Segment, &r.Region, &r.AnnualRevenue, &r.Risk, &factors); err != nil {
+		if err := rows.Scan(&r.CustomerID, &r.Name, &r.Segment, &r.Region, &r.AnnualRevenue, &r.RevenueCurrency,
+			&r.Converted, &r.Risk, &factors); err != nil {
 			return nil, fmt.Errorf("churn risk list: %w", err)
+		}
+		if r.Converted == nil && r.AnnualRevenue == 0 {
+			r.Converted = new(float64) // nothing in any currency is nothing
 		}
 		_ = json.Unmarshal([]byte(factors), &r.Factors)
 		out = append(out, r)
@@ -391,26 +453,31 @@ func (db *DB) ChurnRiskList(ctx context.Context, workspaceID int64, segment *str
 // RiskRevenue is one scored customer's risk and annual revenue with the
 // group it falls in.
 type RiskRevenue struct {
-	Group         string
-	Risk          float64
-	AnnualRevenue float64
+	Group           string
+	Risk            float64
+	AnnualRevenue   float64 // in the reporting currency; 0 when not Converted
+	RevenueCurrency string  // the currency the customer's annual revenue is in
+	Original        float64 // the annual revenue in RevenueCurrency
+	Converted       bool    // false: RevenueCurrency has no rate at the time asked
 }
 
 // riskGroupColumns are the customer columns revenue at risk can be grouped by.
 var riskGroupColumns = map[string]string{"segment": "c.segment", "region": "c.region", "": "''"}
 
-// RiskRevenues returns every scored customer's risk and annual revenue with
-// their value of the customer column by ("segment", "region" or "" for one
-// group). The arithmetic (Σ risk × revenue) stays in internal/metrics so that
-// the definition lives in one place.
-func (db *DB) RiskRevenues(ctx context.Context, workspaceID int64, by string) ([]RiskRevenue, error) {
+// RiskRevenues returns every scored customer's risk and annual revenue,
+// converted into the reporting currency at the rates of at, with their
+// value of the customer column by ("segment", "region" or "" for one
+// group). The arithmetic (Σ risk × revenue) stays in internal/metrics so
+// that the definition lives in one place.
+func (db *DB) RiskRevenues(ctx context.Context, workspaceID int64, by string, at time.Time) ([]RiskRevenue, error) {
 	col, ok := riskGroupColumns[by]
 	if !ok {
 		return nil, fmt.Errorf("risk revenues: unknown grouping %q", by)
 	}
-	rows, err := db.query(ctx, `SELECT `+col+`, s.risk, c.annual_revenue
+	rows, err := db.query(ctx, ratePeriods+` SELECT `+col+`, s.risk, c.annual_revenue, `+revenueCurrency+`, r.rate
 		FROM churn_scores s JOIN customers c ON c.id = s.customer_id AND c.workspace_id = s.workspace_id
-		WHERE s.workspace_id = ? ORDER BY 1`, workspaceID)
+		LEFT JOIN rate_periods r ON `+revenueRateAt+`
+		WHERE s.workspace_id = ? ORDER BY 1`, workspaceID, workspaceID, at.UnixMilli(), at.UnixMilli(), workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("risk revenues: %w", err)
 	}
@@ -418,8 +485,15 @@ func (db *DB) RiskRevenues(ctx context.Context, workspaceID int64, by string) ([
 	var out []RiskRevenue
 	for rows.Next() {
 		var r RiskRevenue
-		if err := rows.Scan(&r.Group, &r.Risk, &r.AnnualRevenue); err != nil {
+		var rate sql.NullFloat64
+		if err := rows.Scan(&r.Group, &r.Risk, &r.Original, &r.RevenueCurrency, &rate); err != nil {
 			return nil, fmt.Errorf("risk revenues: %w", err)
+		}
+		switch {
+		case rate.Valid:
+			r.AnnualRevenue, r.Converted = r.Original*rate.Float64, true
+		case r.Original == 0: // nothing in any currency is nothing
+			r.Converted = true
 		}
 		out = append(out, r)
 	}

@@ -52,21 +52,24 @@ func NormalizeIdentity(kind, value string) string {
 
 // Customer is one profile; its identities resolve feedback from any channel to it.
 type Customer struct {
-	ID             int64          `json:"id"`
-	WorkspaceID    int64          `json:"-"`
-	Name           string         `json:"name"`
-	Segment        string         `json:"segment"`
-	Region         string         `json:"region"`
-	Lang           string         `json:"lang"`
-	Timezone       string         `json:"timezone"`
-	Status         string         `json:"status"`
-	AnnualRevenue  float64        `json:"annual_revenue"`
-	AccountOwnerID *int64         `json:"account_owner_id,omitempty"`
-	Attributes     map[string]any `json:"attributes"`
-	MergedIntoID   *int64         `json:"merged_into_id,omitempty"`
-	Identities     []Identity     `json:"identities"`
-	CreatedAt      time.Time      `json:"created_at"`
-	UpdatedAt      time.Time      `json:"updated_at"`
+	ID            int64   `json:"id"`
+	WorkspaceID   int64   `json:"-"`
+	Name          string  `json:"name"`
+	Segment       string  `json:"segment"`
+	Region        string  `json:"region"`
+	Lang          string  `json:"lang"`
+	Timezone      string  `json:"timezone"`
+	Status        string  `json:"status"`
+	AnnualRevenue float64 `json:"annual_revenue"`
+	// RevenueCurrency is the currency of AnnualRevenue; "" is the
+	// workspace's reporting currency.
+	RevenueCurrency string         `json:"annual_revenue_currency"`
+	AccountOwnerID  *int64         `json:"account_owner_id,omitempty"`
+	Attributes      map[string]any `json:"attributes"`
+	MergedIntoID    *int64         `json:"merged_into_id,omitempty"`
+	Identities      []Identity     `json:"identities"`
+	CreatedAt       time.Time      `json:"created_at"`
+	UpdatedAt       time.Time      `json:"updated_at"`
 }
 
 // CustomerInput describes a customer as a caller knows it: identities to
@@ -79,7 +82,10 @@ type CustomerInput struct {
 	Lang          string
 	Timezone      string
 	AnnualRevenue *float64
-	Attributes    map[string]any
+	// RevenueCurrency is the currency of AnnualRevenue ("" for the
+	// reporting currency); set only with it.
+	RevenueCurrency string
+	Attributes      map[string]any
 }
 
 // Empty reports whether the input names nobody.
@@ -113,7 +119,7 @@ func (tx *Tx) resolveCustomer(ctx context.Context, workspaceID int64, in Custome
 	return ids[0], nil
 }
 
-const customerColumns = `id, workspace_id, name, segment, region, lang, timezone, status, annual_revenue,
+const customerColumns = `id, workspace_id, name, segment, region, lang, timezone, status, annual_revenue, annual_revenue_currency,
 	account_owner_id, attributes, merged_into_id, created_at, updated_at`
 
 func scanCustomer(row interface{ Scan(...any) error }) (Customer, error) {
@@ -121,7 +127,7 @@ func scanCustomer(row interface{ Scan(...any) error }) (Customer, error) {
 	var attrs string
 	var created, updated int64
 	err := row.Scan(&c.ID, &c.WorkspaceID, &c.Name, &c.Segment, &c.Region, &c.Lang, &c.Timezone, &c.Status,
-		&c.AnnualRevenue, &c.AccountOwnerID, &attrs, &c.MergedIntoID, &created, &updated)
+		&c.AnnualRevenue, &c.RevenueCurrency, &c.AccountOwnerID, &attrs, &c.MergedIntoID, &created, &updated)
 	if err != nil {
 		return c, err
 	}

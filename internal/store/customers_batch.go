@@ -192,12 +192,12 @@ func (tx *Tx) insertCustomers(ctx context.Context, workspaceID int64, created []
 	for start := 0; start < len(created); start += chunk {
 		part := created[start:min(start+chunk, len(created))]
 		rows := make([]string, len(part))
-		args := make([]any, 0, len(part)*12)
+		args := make([]any, 0, len(part)*13)
 		for i, c := range part {
 			in := c.input
-			revenue := 0.0
+			revenue, currency := 0.0, ""
 			if in.AnnualRevenue != nil {
-				revenue = *in.AnnualRevenue
+				revenue, currency = *in.AnnualRevenue, in.RevenueCurrency
 			}
 			attrs := "{}"
 			if len(in.Attributes) > 0 {
@@ -207,12 +207,12 @@ func (tx *Tx) insertCustomers(ctx context.Context, workspaceID int64, created []
 				}
 				attrs = string(b)
 			}
-			rows[i] = "(?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)"
-			args = append(args, c.id, workspaceID, in.Name, in.Segment, in.Region, in.Lang, in.Timezone, revenue, attrs,
+			rows[i] = "(?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)"
+			args = append(args, c.id, workspaceID, in.Name, in.Segment, in.Region, in.Lang, in.Timezone, revenue, currency, attrs,
 				now.UnixMilli(), now.UnixMilli())
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO customers (id, workspace_id, name, segment, region, lang, timezone, status,
-			annual_revenue, attributes, created_at, updated_at) VALUES `+strings.Join(rows, ","), args...); err != nil {
+			annual_revenue, annual_revenue_currency, attributes, created_at, updated_at) VALUES `+strings.Join(rows, ","), args...); err != nil {
 			return fmt.Errorf("create customers: %w", err)
 		}
 	}

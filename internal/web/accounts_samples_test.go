@@ -155,7 +155,7 @@ func TestAccountKeysExist(t *testing.T) {
 		dynamic = append(dynamic, "account.invite.state."+st)
 	}
 	for _, a := range []string{"user.login", "member.employee", "member.invite", "member.invite_revoke", "member.join", "member.role", "member.remove",
-		"apikey.create", "apikey.revoke", "user.password_reset", "customer.merge", "journey.update"} {
+		"apikey.create", "apikey.revoke", "user.password_reset", "customer.merge", "journey.update", "currency.update"} {
 		dynamic = append(dynamic, "account.action."+a)
 	}
 	for _, k := range dynamic {

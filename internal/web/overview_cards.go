@@ -369,6 +369,9 @@ type revenueCard struct {
 	Groups      []business.RevenueGroup
 	By          string // segment or region
 	Selected    string // the group the page is filtered by
+	Currency    string // the reporting currency of every amount
+	Unconverted []business.UnconvertedCustomers
+	RatesLink   bool // the viewer may set exchange rates
 	AUC         *float64
 	TrainedAt   time.Time
 	HorizonDays int
@@ -400,6 +403,7 @@ func (s *Server) revenueAtRisk(ctx context.Context, v *overviewView) (revenueCar
 		return card, err
 	}
 	card.HasModel, card.Total, card.AUC, card.TrainedAt, card.HorizonDays = true, res.Total, m.AUC, m.TrainedAt, res.HorizonDays
+	card.Currency, card.Unconverted, card.RatesLink = res.Currency, res.Unconverted, v.rc.Can(auth.ManageSettings)
 	for _, g := range res.Groups { // largest first
 		if len(card.Groups) < revenueShown || g.Key == card.Selected {
 			card.Groups = append(card.Groups, g)

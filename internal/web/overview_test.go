@@ -469,6 +469,7 @@ func sampleOverviewCards(d *overviewData) {
 			{PainPoint: metrics.PainPoint{Topic: "delivery_delay", Effect: -8, N: 30, Impact: 0.25}, Link: "/feedback?topic=delivery_delay", Bar: 2.7}}}
 	auc := 0.64
 	d.Revenue = revenueCard{HasModel: true, By: "segment", Selected: "vip", AUC: &auc, TrainedAt: at, HorizonDays: 90, NotApplied: "Channel",
+		Currency: "RUB", Unconverted: []business.UnconvertedCustomers{{Currency: "KZT", Customers: 12, AnnualRevenue: 4e6}}, RatesLink: true,
 		Total:  business.RevenueGroup{Key: "total", Customers: 3000, AnnualRevenue: 12_500_000, RevenueAtRisk: 1_375_000, MeanRisk: 0.11, ShareAtRisk: 11},
 		Groups: []business.RevenueGroup{{Key: "vip", Customers: 300, AnnualRevenue: 5_000_000, RevenueAtRisk: 750_000, ShareAtRisk: 15}, {Key: "", Customers: 20, RevenueAtRisk: 1000}}}
 }

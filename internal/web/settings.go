@@ -12,7 +12,7 @@ import (
 )
 
 // settingsRoutes lists the settings pages: the index, rules, webhooks,
-// survey channels, topics and sentiment adaptation. Users, API keys and the audit log are
+// survey channels, topics, sentiment adaptation and currencies. Users, API keys and the audit log are
 // another page family, only linked from the index.
 func (s *Server) settingsRoutes() []route {
 	p := []auth.Permission{auth.ManageSettings}
@@ -38,6 +38,8 @@ func (s *Server) settingsRoutes() []route {
 		{method: "POST", path: "/settings/channels", perms: p, handle: s.channelsSave},
 		{method: "GET", path: "/settings/topics", perms: p, handle: s.topicsPage},
 		{method: "GET", path: "/settings/adaptation", perms: p, handle: s.adaptationPage},
+		{method: "GET", path: "/settings/currency", perms: p, handle: s.currencyPage},
+		{method: "POST", path: "/settings/currency", perms: p, handle: s.currencySave},
 	}
 }
 

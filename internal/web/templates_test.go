@@ -81,6 +81,7 @@ func sampleData() map[string]any {
 	}
 	maps.Copy(pages, settingsSampleData(rows))
 	maps.Copy(pages, privacySampleData())
+	maps.Copy(pages, currencySampleData())
 	return pages
 }
 
