@@ -516,55 +516,6 @@ func (tx *Tx) pruneRollups(ctx context.Context, workspaceID int64, d *rollupDelt
 	return nil
 }
 
-// RebuildRollups recomputes a workspace's rollups from its feedback items in
-// one transaction (readers see the old or the new rollups, never a mix). Use
-// it after changing the workspace's time zone, after bulk repairs, or to
-// verify consistency; ingest never needs it.
-func (db *DB) RebuildRollups(ctx context.Context, workspaceID int64) error {
-	return db.InTx(ctx, func(tx *Tx) error {
-		for _, table := range rollupTables {
-			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE workspace_id = ?`, workspaceID); err != nil {
-				return fmt.Errorf("rebuild rollups: %w", err)
-			}
-		}
-		loc, err := tx.workspaceLocation(ctx, workspaceID)
-		if err != nil {
-			return fmt.Errorf("rebuild rollups: %w", err)
-		}
-		// Page through items by id; each page is applied before the next read
-		// so memory stays bounded by the page, not the workspace.
-		var after int64
-		for {
-			rows, err := tx.query(ctx, `SELECT `+feedbackColumns+` FROM feedback_items WHERE workspace_id = ? AND id > ?
-				ORDER BY id LIMIT 5000`, workspaceID, after)
-			if err != nil {
-				return fmt.Errorf("rebuild rollups: %w", err)
-			}
-			d := newRollupDelta()
-			n := 0
-			for rows.Next() {
-				it, err := scanFeedback(rows)
-				if err != nil {
-					rows.Close()
-					return fmt.Errorf("rebuild rollups: %w", err)
-				}
-				d.add(&it, loc, 1)
-				after, n = it.ID, n+1
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return fmt.Errorf("rebuild rollups: %w", err)
-			}
-			if n == 0 {
-				return nil
-			}
-			if err := tx.applyRollupDelta(ctx, workspaceID, d); err != nil {
-				return fmt.Errorf("rebuild rollups: %w", err)
-			}
-		}
-	})
-}
-
 // RollupQuery asks for rollup counts over the local days [From, To], grouped
 // by Dims (from RollupDims) and optionally by day, keeping only rows whose
 // dimension values are among Filters[dim].
