@@ -94,8 +94,8 @@ func (db *DB) RollupTableRows(ctx context.Context, table string, workspaceID int
 // RebuildDaySQL is rebuildDaySQL, for testing the expression on its own.
 var RebuildDaySQL = rebuildDaySQL
 
-// RebuildRollupsStreaming is RebuildRollups as it was before it became
-// set-based: items paged through the rollup delta of ingest, 5000 at a time.
+// RebuildRollupsStreaming is RebuildRollups as it was before: items paged
+// by id through the rollup delta of ingest, 5000 at a time.
 // The rebuild benchmark times it as the baseline.
 func (db *DB) RebuildRollupsStreaming(ctx context.Context, workspaceID int64) error {
 	return db.InTx(ctx, func(tx *Tx) error {

@@ -236,6 +236,9 @@ type rollupDelta struct {
 	cube   map[cubeKey]*RollupCounts
 	topics map[topicKey]*RollupCounts
 	nps    map[npsTopicKey]int64 // rollup_nps_topics (rollup_nps_topics.go)
+	// noCubes leaves cube and topics empty: RebuildRollups fills the cubes,
+	// a row per item or so, with SQL.
+	noCubes bool
 }
 
 func newRollupDelta() *rollupDelta {
@@ -275,7 +278,9 @@ func (d *rollupDelta) add(it *FeedbackItem, loc *time.Location, sign int64) {
 	k := cubeKey{day: DayOf(it.OccurredAt, loc), kind: it.Kind, channel: it.Channel, region: it.Region,
 		segment: it.Segment, touchpoint: it.Touchpoint, stage: it.Stage, lang: it.Lang,
 		employee: deref(it.EmployeeID), survey: deref(it.SurveyID)}
-	addTo(d.cube, k, it, sign)
+	if !d.noCubes {
+		addTo(d.cube, k, it, sign)
+	}
 	for _, dv := range [...]struct{ dim, val string }{{"kind", k.kind}, {"channel", k.channel}, {"region", k.region},
 		{"segment", k.segment}, {"touchpoint", k.touchpoint}, {"stage", k.stage}, {"lang", k.lang},
 		{"employee", idText(k.employee)}, {"survey", idText(k.survey)}} {
@@ -285,7 +290,9 @@ func (d *rollupDelta) add(it *FeedbackItem, loc *time.Location, sign int64) {
 		}
 	}
 	for _, tp := range ItemTopics(it) {
-		addTo(d.topics, topicKey{topic: tp, cube: k}, it, sign)
+		if !d.noCubes {
+			addTo(d.topics, topicKey{topic: tp, cube: k}, it, sign)
+		}
 		addTo(d.slices, sliceKey{dim: "topic", day: k.day, val: tp}, it, sign)
 		addTo(d.kinds, kindSliceKey{k.kind, sliceKey{dim: "topic", day: k.day, val: tp}}, it, sign)
 	}

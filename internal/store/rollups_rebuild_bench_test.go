@@ -11,7 +11,7 @@ import (
 	"vox/internal/testutil"
 )
 
-// BenchmarkRebuildRollups times RebuildRollups (set-based) against the
+// BenchmarkRebuildRollups times RebuildRollups against the
 // streaming rebuild it replaced, alternately on the same items, on SQLite
 // and (with VOX_TEST_POSTGRES_URL) PostgreSQL. Items come from the ingest
 // path like BenchmarkDashboard's (VOX_BENCH_ITEMS, default 200000), or on
@@ -75,7 +75,7 @@ func BenchmarkRebuildRollups(b *testing.B) {
 			variants := []struct {
 				name    string
 				rebuild func(context.Context, int64) error
-			}{{"set-based", db.RebuildRollups}, {"streaming", db.RebuildRollupsStreaming}}
+			}{{"new", db.RebuildRollups}, {"old-streaming", db.RebuildRollupsStreaming}}
 			spent := map[string][]time.Duration{}
 			for round := range rounds {
 				for i := range variants {
