@@ -263,6 +263,9 @@ type rollupDelta struct {
 	cube   map[cubeKey]*RollupCounts
 	topics map[topicKey]*RollupCounts
 	nps    map[npsTopicKey]int64 // rollup_nps_topics (rollup_nps_topics.go)
+	// noCubes leaves cube and topics empty: RebuildRollups fills the cubes,
+	// a row per item or so, with SQL.
+	noCubes bool
 }
 
 func newRollupDelta() *rollupDelta {
@@ -302,7 +305,9 @@ func (d *rollupDelta) add(it *FeedbackItem, loc *time.Location, sign int64) {
 	k := cubeKey{day: DayOf(it.OccurredAt, loc), kind: it.Kind, channel: it.Channel, region: it.Region,
 		segment: it.Segment, touchpoint: it.Touchpoint, stage: it.Stage, lang: it.Lang,
 		employee: deref(it.EmployeeID), survey: deref(it.SurveyID)}
-	addTo(d.cube, k, it, sign)
+	if !d.noCubes {
+		addTo(d.cube, k, it, sign)
+	}
 	for _, dv := range [...]struct{ dim, val string }{{"kind", k.kind}, {"channel", k.channel}, {"region", k.region},
 		{"segment", k.segment}, {"touchpoint", k.touchpoint}, {"stage", k.stage}, {"lang", k.lang},
 		{"employee", idText(k.employee)}, {"survey", idText(k.survey)}} {
@@ -312,7 +317,9 @@ func (d *rollupDelta) add(it *FeedbackItem, loc *time.Location, sign int64) {
 		}
 	}
 	for _, tp := range ItemTopics(it) {
-		addTo(d.topics, topicKey{topic: tp, cube: k}, it, sign)
+		if !d.noCubes {
+			addTo(d.topics, topicKey{topic: tp, cube: k}, it, sign)
+		}
 		addTo(d.slices, sliceKey{dim: "topic", day: k.day, val: tp}, it, sign)
 		addTo(d.kinds, kindSliceKey{k.kind, sliceKey{dim: "topic", day: k.day, val: tp}}, it, sign)
 	}
@@ -557,55 +564,6 @@ func (tx *Tx) pruneRollups(ctx context.Context, workspaceID int64, d *rollupDelt
 		}
 	}
 	return nil
-}
-
-// RebuildRollups recomputes a workspace's rollups from its feedback items in
-// one transaction (readers see the old or the new rollups, never a mix). Use
-// it after changing the workspace's time zone, after bulk repairs, or to
-// verify consistency; ingest never needs it.
-func (db *DB) RebuildRollups(ctx context.Context, workspaceID int64) error {
-	return db.InTx(ctx, func(tx *Tx) error {
-		for _, table := range rollupTables {
-			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE workspace_id = ?`, workspaceID); err != nil {
-				return fmt.Errorf("rebuild rollups: %w", err)
-			}
-		}
-		loc, err := tx.workspaceLocation(ctx, workspaceID)
-		if err != nil {
-			return fmt.Errorf("rebuild rollups: %w", err)
-		}
-		// Page through items by id; each page is applied before the next read
-		// so memory stays bounded by the page, not the workspace.
-		var after int64
-		for {
-			rows, err := tx.query(ctx, `SELECT `+feedbackColumns+` FROM feedback_items WHERE workspace_id = ? AND id > ?
-				ORDER BY id LIMIT 5000`, workspaceID, after)
-			if err != nil {
-				return fmt.Errorf("rebuild rollups: %w", err)
-			}
-			d := newRollupDelta()
-			n := 0
-			for rows.Next() {
-				it, err := scanFeedback(rows)
-				if err != nil {
-					rows.Close()
-					return fmt.Errorf("rebuild rollups: %w", err)
-				}
-				d.add(&it, loc, 1)
-				after, n = it.ID, n+1
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return fmt.Errorf("rebuild rollups: %w", err)
-			}
-			if n == 0 {
-				return nil
-			}
-			if err := tx.applyRollupDelta(ctx, workspaceID, d); err != nil {
-				return fmt.Errorf("rebuild rollups: %w", err)
-			}
-		}
-	})
 }
 
 // RollupQuery asks for rollup counts over the local days [From, To], grouped

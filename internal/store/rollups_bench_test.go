@@ -167,7 +167,10 @@ func scanDashboardQuery(ctx context.Context, db *store.DB, ws int64, loc *time.L
 // (VOX_BENCH_ENGINE=postgres runs one engine; VOX_BENCH_ROLLUPS_ONLY=1 skips
 // the baseline load without rollups; VOX_BENCH_SQL_LOAD=1 loads PostgreSQL
 // with one INSERT … SELECT from generate_series and RebuildRollups instead
-// of the ingest path, which makes a 10M run minutes instead of hours.)
+// of the ingest path, which makes a 10M run minutes instead of hours;
+// VOX_BENCH_KEEP_DB=1 keeps the PostgreSQL databases for EXPLAIN, and
+// VOX_BENCH_DB=URL with VOX_BENCH_ENGINE times the queries of such a kept
+// database again without loading anything.)
 func BenchmarkDashboard(b *testing.B) {
 	n := 200_000
 	if s := os.Getenv(BenchItemsEnv); s != "" {
@@ -187,6 +190,9 @@ func BenchmarkDashboard(b *testing.B) {
 	for _, engine := range engines {
 		b.Run(engine, func(b *testing.B) {
 			open := func() *store.DB {
+				if engine == "postgres" && os.Getenv("VOX_BENCH_KEEP_DB") != "" {
+					return keptPostgres(b)
+				}
 				if engine == "postgres" {
 					return testutil.Postgres(b)
 				}
@@ -195,6 +201,41 @@ func BenchmarkDashboard(b *testing.B) {
 			benchDashboard(b, open, n)
 		})
 	}
+}
+
+// keptPostgres creates and migrates a PostgreSQL database that outlives the
+// benchmark (VOX_BENCH_KEEP_DB=1), so that its plans can be examined with
+// EXPLAIN afterwards; its name is logged, and it is the caller's to drop.
+func keptPostgres(b *testing.B) *store.DB {
+	ctx := context.Background()
+	dsn, _ := testutil.CreatePostgresDB(b, os.Getenv(testutil.PostgresURLEnv))
+	db, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("kept database %s", dsn)
+	return db
+}
+
+// reuseBenchDB opens a database a previous run kept (VOX_BENCH_DB=URL or
+// SQLite path) and finds its "bench" workspace, so that the queries of a
+// 10M database can be timed again without loading it again.
+func reuseBenchDB(b *testing.B, dsn string) (*store.DB, store.Workspace) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	ws, err := db.WorkspaceBySlug(ctx, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, ws
 }
 
 func benchDashboard(b *testing.B, open func() *store.DB, n int) {
@@ -230,7 +271,7 @@ func benchDashboard(b *testing.B, open func() *store.DB, n int) {
 	// VOX_BENCH_ROLLUPS_ONLY=1 skips the load without rollups, which only
 	// gives the baseline ingest rate and doubles the setup of a 10M run.
 	rateOff := 0.0
-	if os.Getenv("VOX_BENCH_ROLLUPS_ONLY") == "" {
+	if os.Getenv("VOX_BENCH_ROLLUPS_ONLY") == "" && os.Getenv("VOX_BENCH_DB") == "" {
 		var offDB *store.DB
 		offDB, _, rateOff = ingest(false)
 		offDB.Close()
@@ -238,7 +279,9 @@ func benchDashboard(b *testing.B, open func() *store.DB, n int) {
 	var db *store.DB
 	var ws store.Workspace
 	var rateOn float64
-	if os.Getenv("VOX_BENCH_SQL_LOAD") != "" {
+	if dsn := os.Getenv("VOX_BENCH_DB"); dsn != "" {
+		db, ws = reuseBenchDB(b, dsn)
+	} else if os.Getenv("VOX_BENCH_SQL_LOAD") != "" {
 		db, ws = sqlLoad(b, open, n)
 	} else {
 		db, ws, rateOn = ingest(true)
