@@ -33,15 +33,11 @@ func runCurrency(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if fs.NArg() > 0 || *workspace == "" || (*clear && len(rates) > 0) {
 		return errors.New(currencyUsage)
 	}
-	e, err := open(ctx, load)
+	e, ws, err := openWorkspace(ctx, load, *workspace)
 	if err != nil {
 		return err
 	}
 	defer e.db.Close()
-	ws, err := e.db.WorkspaceBySlug(ctx, *workspace)
-	if err != nil {
-		return fmt.Errorf("--workspace %q: %w", *workspace, err)
-	}
 	loc := store.LoadLocation(ws.Timezone)
 	cs, err := e.db.CurrencySettingsOf(ctx, ws.ID)
 	if err != nil {

@@ -37,15 +37,11 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !slices.Contains(export.Formats, *format) {
 		return fmt.Errorf("--format: %q is not one of csv, xlsx, jsonl", *format)
 	}
-	e, err := open(ctx, load)
+	e, ws, err := openWorkspace(ctx, load, *workspace)
 	if err != nil {
 		return err
 	}
 	defer e.db.Close()
-	ws, err := e.db.WorkspaceBySlug(ctx, *workspace)
-	if err != nil {
-		return fmt.Errorf("--workspace %q: %w", *workspace, err)
-	}
 	loc := store.LoadLocation(ws.Timezone)
 	if *from != "" {
 		d, err := store.ParseDay(*from)

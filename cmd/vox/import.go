@@ -27,15 +27,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("--map: %w", err)
 	}
-	e, err := open(ctx, load)
+	e, ws, err := openWorkspace(ctx, load, *workspace)
 	if err != nil {
 		return err
 	}
 	defer e.db.Close()
-	ws, err := e.db.WorkspaceBySlug(ctx, *workspace)
-	if err != nil {
-		return fmt.Errorf("--workspace %q: %w", *workspace, err)
-	}
 	failed := 0
 	for _, path := range fs.Args() {
 		opt := importer.Options{Format: importer.Format(*format), Mapping: m, Sheet: *sheet,

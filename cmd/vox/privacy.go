@@ -47,15 +47,11 @@ func runPrivacy(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if fs.NArg() > 0 || *workspace == "" {
 		return errors.New(privacyUsage)
 	}
-	e, err := open(ctx, load)
+	e, ws, err := openWorkspace(ctx, load, *workspace)
 	if err != nil {
 		return err
 	}
 	defer e.db.Close()
-	ws, err := e.db.WorkspaceBySlug(ctx, *workspace)
-	if err != nil {
-		return fmt.Errorf("--workspace %q: %w", *workspace, err)
-	}
 	actor := store.AuditActor{Name: "cli"}
 	if sub == "retention" {
 		return privacyRetention(ctx, e.db, ws, *days, overrides, *run, actor, stdout)

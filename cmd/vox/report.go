@@ -34,15 +34,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *workspace == "" || fs.NArg() > 0 {
 		return errors.New("usage: vox report --workspace SLUG [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|xlsx|pdf] [--lang ru|zh|en] [--channel C] [--region R] [--segment S] [--out FILE]")
 	}
-	e, err := open(ctx, load)
+	e, ws, err := openWorkspace(ctx, load, *workspace)
 	if err != nil {
 		return err
 	}
 	defer e.db.Close()
-	ws, err := e.db.WorkspaceBySlug(ctx, *workspace)
-	if err != nil {
-		return fmt.Errorf("--workspace %q: %w", *workspace, err)
-	}
 	req := report.Request{WorkspaceID: ws.ID, Format: *format, Lang: *lang, Filters: map[string][]string{}}
 	for dim, v := range filters {
 		for _, val := range strings.Split(*v, ",") {

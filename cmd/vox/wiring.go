@@ -63,6 +63,21 @@ type openOptions struct {
 	allowLoopbackWebhooks bool // vox demo: a local receiver works
 }
 
+// openWorkspace opens the database as open does and finds the workspace a
+// command's --workspace names; the caller closes e.db.
+func openWorkspace(ctx context.Context, load func() (config.Config, error), slug string) (*env, store.Workspace, error) {
+	e, err := open(ctx, load)
+	if err != nil {
+		return nil, store.Workspace{}, err
+	}
+	ws, err := e.db.WorkspaceBySlug(ctx, slug)
+	if err != nil {
+		e.db.Close()
+		return nil, store.Workspace{}, fmt.Errorf("--workspace %q: %w", slug, err)
+	}
+	return e, ws, nil
+}
+
 // open validates the settings, opens and migrates the database and builds
 // the services.
 func open(ctx context.Context, load func() (config.Config, error), opts ...openOptions) (*env, error) {
