@@ -57,6 +57,15 @@ func (db *DB) RebuildRollups(ctx context.Context, workspaceID int64) error {
 			if err := r.exec(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
 				return err
 			}
+			// Fresh statistics, so that the time-ordered pages of small()
+			// walk the (workspace, occurred_at, id) index. Right after a
+			// bulk load the planner guessed a few thousand rows, sorted
+			// every remaining item for each page of 10,000, and a 10M
+			// rebuild would have taken hours; ANALYZE samples (1.3 s at
+			// 10M) and may run inside the transaction.
+			if err := r.exec(ctx, `ANALYZE feedback_items`); err != nil {
+				return err
+			}
 		}
 		for _, step := range []func(context.Context) error{r.cube, r.topicCube, r.small} {
 			if err := step(ctx); err != nil {
