@@ -91,6 +91,14 @@ func (db *DB) RollupTableRows(ctx context.Context, table string, workspaceID int
 	return out, rows.Err()
 }
 
+// SetRebuildPageItems sets how many items RebuildRollups reads at a time
+// and returns a function restoring the default.
+func SetRebuildPageItems(n int) func() {
+	old := rebuildPageItems
+	rebuildPageItems = n
+	return func() { rebuildPageItems = old }
+}
+
 // RebuildDaySQL is rebuildDaySQL, for testing the expression on its own.
 var RebuildDaySQL = rebuildDaySQL
 

@@ -90,18 +90,23 @@ type rebuild struct {
 
 // small fills rollup_slices, rollup_kind_slices and rollup_nps_topics
 // through the ingest delta, a page of items at a time in (occurred_at, id)
-// order, reading only the columns the delta needs.
+// order, reading only the columns the delta needs. The rows of the page's
+// last local day wait for the next page, so that each row is written once:
+// at 10M items a day spans three pages, and writing its rows at each page
+// left two dead versions of every row on PostgreSQL. (Local days only go
+// back for the hour after a DST change at midnight; a row written twice
+// then is still exact, upserts add.)
 func (r *rebuild) small(ctx context.Context) error {
 	afterAt, afterID := int64(math.MinInt64), int64(0)
+	d := newRollupDelta()
+	d.noCubes = true
 	for {
 		rows, err := r.tx.query(ctx, `SELECT id, occurred_at, kind, channel, region, segment, touchpoint, stage, lang,
 			sentiment_label, topics, nps, csat, csat_scale, ces, employee_id, survey_id FROM feedback_items
-			WHERE workspace_id = ? AND (occurred_at, id) > (?, ?) ORDER BY occurred_at, id LIMIT 10000`, r.ws, afterAt, afterID)
+			WHERE workspace_id = ? AND (occurred_at, id) > (?, ?) ORDER BY occurred_at, id LIMIT ?`, r.ws, afterAt, afterID, rebuildPageItems)
 		if err != nil {
 			return fmt.Errorf("read items: %w", err)
 		}
-		d := newRollupDelta()
-		d.noCubes = true
 		n := 0
 		for rows.Next() {
 			var it FeedbackItem
@@ -123,12 +128,42 @@ func (r *rebuild) small(ctx context.Context) error {
 			return fmt.Errorf("read items: %w", err)
 		}
 		if n == 0 {
-			return nil
+			return r.tx.applyRollupDelta(ctx, r.ws, d)
 		}
-		if err := r.tx.applyRollupDelta(ctx, r.ws, d); err != nil {
+		done := d.before(DayOf(fromMillis(afterAt), r.loc))
+		if err := r.tx.applyRollupDelta(ctx, r.ws, done); err != nil {
 			return err
 		}
 	}
+}
+
+// rebuildPageItems is how many items RebuildRollups reads at a time; a
+// variable only so that tests can make pages end at every other item.
+var rebuildPageItems = 10000
+
+// before moves the rows of days before day out of d (small and NPS rows
+// only, the cubes being empty) into a delta of their own.
+func (d *rollupDelta) before(day Day) *rollupDelta {
+	out := newRollupDelta()
+	for k, c := range d.slices {
+		if k.day < day {
+			out.slices[k] = c
+			delete(d.slices, k)
+		}
+	}
+	for k, c := range d.kinds {
+		if k.day < day {
+			out.kinds[k] = c
+			delete(d.kinds, k)
+		}
+	}
+	for k, n := range d.nps {
+		if k.day < day {
+			out.nps[k] = n
+			delete(d.nps, k)
+		}
+	}
+	return out
 }
 
 // exec runs a statement of the rebuild. Its texts embed the workspace's
