@@ -415,7 +415,11 @@ func value(field string, it *store.FeedbackItem, cust *store.Customer) any {
 	case "customer.status":
 		return cust.Status
 	case "customer.annual_revenue":
-		return cust.AnnualRevenue
+		// In the reporting currency; without a rate the amount is unknown.
+		if cust.ReportingRevenue == nil {
+			return nil
+		}
+		return *cust.ReportingRevenue
 	}
 	attr := strings.TrimPrefix(field, "customer.")
 	v, ok := cust.Attributes[attr]

@@ -21,7 +21,7 @@ func TestRuleEvaluation(t *testing.T) {
 		Lang: "en", Sentiment: "positive", SentimentScore: fp(0.9), Topics: []string{"staff"}, Region: "north"}
 	mention := store.FeedbackItem{ID: 3, Kind: "mention", Channel: "telegram", Text: "你们的服务很差", Lang: "zh", Sentiment: "negative",
 		SentimentScore: fp(-0.6)}
-	vip := &store.Customer{ID: 9, Segment: "vip", Region: "south", AnnualRevenue: 120000,
+	vip := &store.Customer{ID: 9, Segment: "vip", Region: "south", AnnualRevenue: 120000, ReportingRevenue: new(120000.0),
 		Attributes: map[string]any{"vip": true, "plan": "Gold", "seats": 40.0, "labels": []any{"key", "beta"}}}
 	plain := &store.Customer{ID: 10, Segment: "mass", Attributes: map[string]any{}}
 

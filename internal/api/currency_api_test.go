@@ -30,6 +30,9 @@ func TestCurrencyAPI(t *testing.T) {
 		if r := e.do("POST", "/api/v1/feedback", `{"text":"ok","channel":"email","customer":{"email":"x@example.com","annual_revenue":1,"annual_revenue_currency":"kzt"}}`); r.Status != 422 || r.ErrorField() != "customer.annual_revenue_currency" {
 			t.Errorf("lower-case revenue currency: %d %s", r.Status, r.Raw)
 		}
+		if r := e.do("POST", "/api/v1/feedback", `{"text":"ok","channel":"email","customer":{"email":"x@example.com","annual_revenue":-1}}`); r.Status != 422 || r.ErrorField() != "customer.annual_revenue" {
+			t.Errorf("negative annual revenue: %d %s", r.Status, r.Raw)
+		}
 		cust, err := db.FindCustomerByIdentity(ctx, e.ws.ID, "email", "kz@example.com")
 		if err != nil {
 			t.Fatal(err)

@@ -170,10 +170,40 @@ func (t *table) convert(cells []string) (ingest.Item, *RowError) {
 	}
 	c.ExternalID, _ = get("customer.external_id")
 	c.Name, _ = get("customer.name")
+	if v, i := get("customer.annual_revenue"); v != "" {
+		named, _ := get("customer.annual_revenue_currency")
+		amount, code, ok := parseAmount(v)
+		if !ok && named != "" { // "$5,000" with "CAD" beside it
+			for _, sign := range ambiguousSigns {
+				if rest, cut := strings.CutPrefix(v, sign); cut {
+					amount, code, ok = parseAmount(rest)
+				} else if rest, cut := strings.CutSuffix(v, sign); cut {
+					amount, code, ok = parseAmount(rest)
+				}
+			}
+		}
+		if !ok {
+			return it, &RowError{Field: "customer.annual_revenue", Reason: fmt.Sprintf("column %q: %q is not an amount "+
+				"such as 1 200 000,50 or USD 1,200,000.50 ($ and ¥ need the currency's code or a currency column)", t.header(i), clip(v))}
+		}
+		c.AnnualRevenue, c.AnnualRevenueCurrency = &amount, code
+		if named != "" {
+			c.AnnualRevenueCurrency = strings.ToUpper(named) // ingest.Item.Validate checks the code
+		}
+	}
 	if len(c.Input().Identities) > 0 {
 		it.Customer = &c
-	} else if c.Name != "" && it.Author == "" {
-		it.Author = c.Name // a name alone identifies nobody; keep it as the author
+	} else {
+		if c.Name != "" && it.Author == "" {
+			it.Author = c.Name // a name alone identifies nobody; keep it as the author
+		}
+		// Revenue of nobody in particular is kept with the item, not dropped.
+		if v, _ := get("customer.annual_revenue"); v != "" {
+			keep("customer.annual_revenue", v)
+		}
+		if v, _ := get("customer.annual_revenue_currency"); v != "" {
+			keep("customer.annual_revenue_currency", v)
+		}
 	}
 	// The other columns travel along as metadata, so nothing of the survey is lost.
 	mapped := map[int]bool{}
@@ -248,6 +278,72 @@ func contentID(canonical []byte) string {
 var scoreLabel = regexp.MustCompile(`^(\d{1,2})\s*[-–—:.)]\s*\D`)
 
 // parseScore reads a rating: "9", "9.0" (spreadsheets), or a labelled choice.
+// currencySigns are the currency symbols an amount may carry that name one
+// currency only ("$" and "¥" do not: they are left for the currency column).
+// Longer signs come first ("US$" before "$" would matter if "$" were one).
+var currencySigns = [][2]string{{"US$", "USD"}, {"HK$", "HKD"}, {"C$", "CAD"}, {"A$", "AUD"}, {"R$", "BRL"},
+	{"CN¥", "CNY"}, {"JP¥", "JPY"}, {"RMB", "CNY"}, {"₽", "RUB"}, {"руб.", "RUB"}, {"руб", "RUB"}, {"р.", "RUB"},
+	{"€", "EUR"}, {"£", "GBP"}, {"₸", "KZT"}, {"₴", "UAH"}, {"元", "CNY"}, {"人民币", "CNY"}}
+
+// ambiguousSigns name several currencies; an amount may carry one only when
+// the row's currency column says which.
+var ambiguousSigns = []string{"$", "¥", "￥"}
+
+// parseAmount reads a money amount as spreadsheets and CRMs export it:
+// thousands grouped by spaces, apostrophes, commas or dots, a decimal comma
+// or point, and optionally an ISO 4217 code or an unambiguous sign before or
+// after it ("1 200 000,50 ₽", "USD 1,200,000.50"). The code is "" when the
+// cell names none.
+func parseAmount(s string) (float64, string, bool) {
+	code := ""
+	s = strings.TrimSpace(s)
+	for _, sc := range currencySigns {
+		rest, ok := strings.CutSuffix(s, sc[0])
+		if !ok {
+			rest, ok = strings.CutPrefix(s, sc[0])
+		}
+		if ok {
+			s, code = strings.TrimSpace(rest), sc[1]
+			break
+		}
+	}
+	if f := strings.Fields(s); code == "" && len(f) >= 2 {
+		if first := strings.ToUpper(f[0]); store.ValidCurrency(first) {
+			s, code = strings.Join(f[1:], " "), first
+		} else if last := strings.ToUpper(f[len(f)-1]); store.ValidCurrency(last) {
+			s, code = strings.Join(f[:len(f)-1], " "), last
+		}
+	}
+	s = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\'' || r == '’' {
+			return -1 // group separators
+		}
+		return r
+	}, s)
+	comma, dot := strings.LastIndex(s, ","), strings.LastIndex(s, ".")
+	switch {
+	case comma >= 0 && dot >= 0: // the later one is the decimal mark
+		if comma > dot {
+			s = strings.ReplaceAll(strings.ReplaceAll(s, ".", ""), ",", ".")
+		} else {
+			s = strings.ReplaceAll(s, ",", "")
+		}
+	case comma >= 0: // "1,5" and "1200,50" are decimal; "1,200" and "1,200,000" are grouped
+		if strings.Count(s, ",") == 1 && len(s)-comma-1 != 3 {
+			s = strings.Replace(s, ",", ".", 1)
+		} else {
+			s = strings.ReplaceAll(s, ",", "")
+		}
+	case strings.Count(s, ".") > 1: // "1.200.000"
+		s = strings.ReplaceAll(s, ".", "")
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || strings.ContainsAny(s, "xXpP_") {
+		return 0, "", false
+	}
+	return v, code, true
+}
+
 func parseScore(s string) (int, bool) {
 	if n, err := strconv.Atoi(s); err == nil {
 		return n, true

@@ -19,7 +19,7 @@ var Targets = []string{
 	"channel", "kind", "source", "author", "url", "lang", "touchpoint", "stage", "region", "segment",
 	"employee", "tags",
 	"customer.email", "customer.phone", "customer.telegram_id", "customer.telegram_username",
-	"customer.external_id", "customer.name",
+	"customer.external_id", "customer.name", "customer.annual_revenue", "customer.annual_revenue_currency",
 }
 
 // String prints the mapping in the --map flag syntax, targets in a fixed
@@ -134,6 +134,10 @@ var synonyms = []struct {
 		"idклиента", "клиентid", "客户id", "客户编号", "用户id"}},
 	{"customer.name", []string{"name", "customername", "fullname", "clientname", "имя", "фио", "имяклиента", "клиент",
 		"姓名", "名字", "客户姓名", "客户名称", "客户"}},
+	{"customer.annual_revenue", []string{"annualrevenue", "revenue", "customerrevenue", "arr", "годоваявыручка", "выручка",
+		"выручказагод", "годовойдоход", "年收入", "年营收", "年营业额", "营收"}},
+	{"customer.annual_revenue_currency", []string{"annualrevenuecurrency", "revenuecurrency", "currency", "валюта",
+		"валютавыручки", "货币", "币种"}},
 	{"channel", []string{"channel", "distributionchannel", "канал", "渠道"}},
 	{"kind", []string{"kind", "feedbackkind"}},
 	{"source", []string{"source", "источник", "来源"}},

@@ -5,6 +5,7 @@ package ingest
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -182,6 +183,9 @@ func (it *Item) Validate(now time.Time) *FieldError {
 			if !utf8.ValidString(v) {
 				return fieldErr("customer", "invalid_utf8", "is not valid UTF-8")
 			}
+		}
+		if r := c.AnnualRevenue; r != nil && (*r < 0 || math.IsInf(*r, 0) || math.IsNaN(*r)) {
+			return fieldErr("customer.annual_revenue", "invalid", "must be an amount of 0 or more")
 		}
 		if c.AnnualRevenueCurrency != "" && !store.ValidCurrency(c.AnnualRevenueCurrency) {
 			return fieldErr("customer.annual_revenue_currency", "invalid", "must be an ISO 4217 code: three upper-case letters such as RUB")

@@ -160,13 +160,29 @@ func rateFrom(t time.Time) int64 {
 // A workspace that never chose a currency reports in the one its first
 // transactions chose, else in DefaultReportingCurrency.
 func (db *DB) CurrencySettingsOf(ctx context.Context, workspaceID int64) (CurrencySettings, error) {
+	return currencySettings(ctx, db.query, workspaceID)
+}
+
+// currencySettings is CurrencySettingsOf through query, so that the writer
+// can read them inside its transaction (rules compare converted revenue).
+func currencySettings(ctx context.Context, query func(context.Context, string, ...any) (*sql.Rows, error),
+	workspaceID int64) (CurrencySettings, error) {
 	cs := CurrencySettings{ReportingCurrency: DefaultReportingCurrency, Rates: []ExchangeRate{}}
-	err := db.queryRow(ctx, `SELECT reporting_currency FROM currency_settings WHERE workspace_id = ?`, workspaceID).
-		Scan(&cs.ReportingCurrency)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	rows, err := query(ctx, `SELECT reporting_currency FROM currency_settings WHERE workspace_id = ?`, workspaceID)
+	if err != nil {
 		return cs, fmt.Errorf("currency settings: %w", err)
 	}
-	rows, err := db.query(ctx, `SELECT currency, rate, valid_from FROM exchange_rates WHERE workspace_id = ?
+	for rows.Next() {
+		if err := rows.Scan(&cs.ReportingCurrency); err != nil {
+			rows.Close()
+			return cs, fmt.Errorf("currency settings: %w", err)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return cs, fmt.Errorf("currency settings: %w", err)
+	}
+	rows, err = query(ctx, `SELECT currency, rate, valid_from FROM exchange_rates WHERE workspace_id = ?
 		ORDER BY currency, valid_from`, workspaceID)
 	if err != nil {
 		return cs, fmt.Errorf("exchange rates: %w", err)

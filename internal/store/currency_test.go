@@ -258,6 +258,22 @@ func TestRevenueConversion(t *testing.T) {
 			t.Errorf("workspace B's tenge customer: %+v %v", rowsB, err)
 		}
 
+		// Rules compare annual revenue in the reporting currency, at today's
+		// rate (USD 100 since March 2025); the tenge customer has no rate in A.
+		rc, err := db.RuleCustomers(ctx, a.ID, []int64{a1, a2, a3, a4, b1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rc) != 4 {
+			t.Errorf("rule customers of A: %d, want 4 (B's customer is not A's)", len(rc))
+		}
+		for id, want := range map[int64]*float64{a1: new(0.0), a2: new(100000.0), a3: nil, a4: new(2000.0)} {
+			got := rc[id].ReportingRevenue
+			if (got == nil) != (want == nil) || got != nil && *got != *want {
+				t.Errorf("customer %d: reporting revenue %v, want %v", id, got, want)
+			}
+		}
+
 		usage, err := db.CurrencyUsage(ctx, a.ID, to)
 		if err != nil {
 			t.Fatal(err)
@@ -298,6 +314,49 @@ func TestCurrencyMigrationBackfill(t *testing.T) {
 			if cs, err := db.CurrencySettingsOf(ctx, ws); err != nil || cs.ReportingCurrency != want {
 				t.Errorf("workspace %d: %q %v, want %s", ws, cs.ReportingCurrency, err, want)
 			}
+		}
+	})
+}
+
+// Before 021 a currency was any three characters as sent; migration 023
+// upper-cases the old lower-case codes, and the reporting currency 021
+// chose from them, so that they convert with the rates of their code.
+func TestCurrencyCodesUpperCased(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a, b := mustWorkspace(t, db, "acme"), mustWorkspace(t, db, "globex")
+		legacy := map[int64][]string{a.ID: {"rub", "rub", "Usd", "USD"}, b.ID: {"EUR", "r$1"}}
+		for ws, currencies := range legacy {
+			cust, err := db.UpsertCustomer(ctx, ws, store.CustomerInput{Identities: []store.Identity{{Kind: "email", Value: "x@x.test"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var txs []store.Transaction
+			for _, cur := range currencies {
+				txs = append(txs, store.Transaction{CustomerID: cust, Amount: 1, Currency: cur,
+					OccurredAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
+			}
+			if _, err := db.InsertTransactions(ctx, ws, txs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		store.RerunCurrencyBackfill(t, db) // as 021 saw them: acme reports in "rub"
+		if cs, _ := db.CurrencySettingsOf(ctx, a.ID); cs.ReportingCurrency != "rub" {
+			t.Fatalf("before 023 acme reports in %q, want rub", cs.ReportingCurrency)
+		}
+		store.RerunMigration(t, db, "023_currency_codes_upper.sql")
+		to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		for ws, want := range map[int64][]store.CurrencyUse{
+			a.ID: {{Currency: "RUB", Transactions: 2}, {Currency: "USD", Transactions: 2, TransactionsWithoutRate: 2}},
+			b.ID: {{Currency: "EUR", Transactions: 1}, {Currency: "R$1", Transactions: 1, TransactionsWithoutRate: 1}},
+		} {
+			usage, err := db.CurrencyUsage(ctx, ws, to)
+			if err != nil || !slices.Equal(usage, want) {
+				t.Errorf("workspace %d: usage %+v %v, want %+v", ws, usage, err, want)
+			}
+		}
+		if cs, _ := db.CurrencySettingsOf(ctx, a.ID); cs.ReportingCurrency != "RUB" {
+			t.Errorf("after 023 acme reports in %q, want RUB", cs.ReportingCurrency)
 		}
 	})
 }

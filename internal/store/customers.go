@@ -63,13 +63,18 @@ type Customer struct {
 	AnnualRevenue float64 `json:"annual_revenue"`
 	// RevenueCurrency is the currency of AnnualRevenue; "" is the
 	// workspace's reporting currency.
-	RevenueCurrency string         `json:"annual_revenue_currency"`
-	AccountOwnerID  *int64         `json:"account_owner_id,omitempty"`
-	Attributes      map[string]any `json:"attributes"`
-	MergedIntoID    *int64         `json:"merged_into_id,omitempty"`
-	Identities      []Identity     `json:"identities"`
-	CreatedAt       time.Time      `json:"created_at"`
-	UpdatedAt       time.Time      `json:"updated_at"`
+	RevenueCurrency string `json:"annual_revenue_currency"`
+	// ReportingRevenue is AnnualRevenue in the workspace's reporting
+	// currency at today's rate, nil without a rate. Only the customers
+	// rules evaluate carry it (RuleCustomers): a rule's threshold is an
+	// amount in the reporting currency, whatever each customer's own.
+	ReportingRevenue *float64       `json:"-"`
+	AccountOwnerID   *int64         `json:"account_owner_id,omitempty"`
+	Attributes       map[string]any `json:"attributes"`
+	MergedIntoID     *int64         `json:"merged_into_id,omitempty"`
+	Identities       []Identity     `json:"identities"`
+	CreatedAt        time.Time      `json:"created_at"`
+	UpdatedAt        time.Time      `json:"updated_at"`
 }
 
 // CustomerInput describes a customer as a caller knows it: identities to

@@ -78,3 +78,16 @@ func PurchaseStatsUnconverted(ctx context.Context, db *DB, workspaceID int64, as
 	}
 	return n, rows.Err()
 }
+
+// RerunMigration runs a migration file's SQL again, for tests of a data
+// migration against rows written the way older versions wrote them.
+func RerunMigration(t testing.TB, db *DB, name string) {
+	t.Helper()
+	body, err := migrationFiles.ReadFile("migrations/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.exec(context.Background(), string(body)); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+}

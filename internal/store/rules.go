@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -245,7 +246,35 @@ func ruleCustomers(ctx context.Context, query func(context.Context, string, ...a
 			return nil, err
 		}
 	}
-	return out, nil
+	return out, convertRevenues(ctx, query, workspaceID, out, time.Now())
+}
+
+// convertRevenues sets ReportingRevenue of the customers that have an
+// annual revenue, at the rates of now. A revenue of 0 needs no rate.
+func convertRevenues(ctx context.Context, query func(context.Context, string, ...any) (*sql.Rows, error),
+	workspaceID int64, customers map[int64]Customer, now time.Time) error {
+	var cs *CurrencySettings
+	for id, c := range customers {
+		if c.AnnualRevenue == 0 {
+			zero := 0.0
+			c.ReportingRevenue = &zero
+			customers[id] = c
+			continue
+		}
+		if cs == nil {
+			loaded, err := currencySettings(ctx, query, workspaceID)
+			if err != nil {
+				return fmt.Errorf("rule customers: %w", err)
+			}
+			cs = &loaded
+		}
+		if rate, ok := cs.RateAt(cmp.Or(c.RevenueCurrency, cs.ReportingCurrency), now); ok {
+			v := c.AnnualRevenue * rate
+			c.ReportingRevenue = &v
+			customers[id] = c
+		}
+	}
+	return nil
 }
 
 // ApplyFeedbackTags sets the tags of a stored item (a rule's "tag" action).
