@@ -72,17 +72,8 @@ func (s *Service) OnFeedback(ctx context.Context, tx *store.Tx, ws int64, items 
 	if len(rules) == 0 && !anySubscribed(eps, EventFeedbackCreated, EventResponseCreated) {
 		return o.flush(ctx)
 	}
-	var custIDs []int64
-	for _, it := range items {
-		if it.CustomerID != nil && !slices.Contains(custIDs, *it.CustomerID) {
-			custIDs = append(custIDs, *it.CustomerID)
-		}
-	}
-	customers, err := tx.RuleCustomers(ctx, ws, custIDs)
-	if err != nil {
-		return err
-	}
 	compiled := make([]*Compiled, 0, len(rules))
+	needCustomers := anySubscribed(eps, EventFeedbackCreated, EventResponseCreated) // their payloads carry the customer
 	for _, r := range rules {
 		c, err := s.compiledRule(r)
 		if err != nil {
@@ -92,12 +83,43 @@ func (s *Service) OnFeedback(ctx context.Context, tx *store.Tx, ws int64, items 
 			continue
 		}
 		compiled = append(compiled, c)
+		needCustomers = needCustomers || c.readsCustomer
+	}
+	// The batch's customers are read once, and only when something uses
+	// them: a rule's condition, an item event, or a rule that fires (its
+	// case goes to the account owner, its alert names the customer). A
+	// survey answer that no rule matches then costs no customer reads.
+	var customers map[int64]store.Customer
+	loadCustomers := func() error {
+		if customers != nil {
+			return nil
+		}
+		var ids []int64
+		for _, it := range items {
+			if it.CustomerID != nil && !slices.Contains(ids, *it.CustomerID) {
+				ids = append(ids, *it.CustomerID)
+			}
+		}
+		var err error
+		customers, err = tx.RuleCustomers(ctx, ws, ids)
+		return err
+	}
+	if needCustomers {
+		if err := loadCustomers(); err != nil {
+			return err
+		}
 	}
 	for i := range items {
 		it := normalizeItem(items[i])
 		cust := customerOf(customers, it.CustomerID)
 		for _, c := range compiled {
-			if c.Matches(&it, cust) {
+			if c.Matches(&it, cust) { // without customers loaded, no condition reads them
+				if it.CustomerID != nil && customers == nil {
+					if err := loadCustomers(); err != nil {
+						return err
+					}
+					cust = customerOf(customers, it.CustomerID)
+				}
 				if err := s.fire(ctx, o, c, &it, cust); err != nil {
 					return err
 				}

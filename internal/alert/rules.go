@@ -122,6 +122,9 @@ type Compiled struct {
 	all     bool
 	conds   []compiledCond
 	actions []Action
+	// readsCustomer: a condition reads the item's customer (a customer.*
+	// field, or segment and region, which fall back to the customer's).
+	readsCustomer bool
 }
 
 type compiledCond struct {
@@ -166,6 +169,7 @@ func Compile(spec RuleSpec, guardURL func(string) error) (*Compiled, error) {
 			return nil, err
 		}
 		c.conds = append(c.conds, cc)
+		c.readsCustomer = c.readsCustomer || strings.HasPrefix(cc.field, "customer.") || cc.field == "segment" || cc.field == "region"
 	}
 	if len(spec.Actions) == 0 {
 		return nil, fieldErr("actions", "at least one action is required")
